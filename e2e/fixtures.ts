@@ -1,0 +1,24 @@
+// Shared e2e setup: a page on the harness with the engine loaded on the project's device.
+import { test as base, expect, type Page } from '@playwright/test';
+
+export { expect };
+
+/** Greedy output of the embedded model for any chat prompt (scripts/story.mjs). */
+export const STORY =
+  'Once upon a time, a tiny model lived in a browser tab. It streamed every word 👋 without a server, and café visitors smiled ✨ The end.';
+
+export const DEVICES = ['webgpu', 'wasm'] as const;
+export type DeviceName = (typeof DEVICES)[number];
+
+/** Opens the harness and creates `window.engine` on `device`. */
+export async function openEngine(page: Page, device: DeviceName): Promise<void> {
+  await page.goto('/e2e/harness.html');
+  await page.waitForFunction(() => window.harnessReady === true);
+  const info = await page.evaluate(async (device) => {
+    window.engine = await window.zstream.createEngine({ device, modelBaseURL: '/models/' });
+    return window.engine.model;
+  }, device);
+  expect(info.device).toBe(device);
+}
+
+export const test = base;

@@ -1,0 +1,76 @@
+// The one error class. It keeps its `code` across the worker boundary (see comlink-errors.ts)
+// and renders OpenAI's error body: {"error": {"message", "type", "param", "code"}}.
+// Only APIs present in both window and worker scopes are used here: the worker imports it.
+import type { ErrorCode, SerializedError } from './protocol.js';
+
+interface ErrorKind {
+  status: number;
+  type: string;
+  /** OpenAI's `code` field for this error; null where OpenAI sends null. */
+  wire: string | null;
+}
+
+const KINDS: Record<ErrorCode, ErrorKind> = {
+  invalid_json: { status: 400, type: 'invalid_request_error', wire: null },
+  missing_required_parameter: { status: 400, type: 'invalid_request_error', wire: 'missing_required_parameter' },
+  invalid_type: { status: 400, type: 'invalid_request_error', wire: 'invalid_type' },
+  invalid_value: { status: 400, type: 'invalid_request_error', wire: 'invalid_value' },
+  context_length_exceeded: { status: 400, type: 'invalid_request_error', wire: 'context_length_exceeded' },
+  unknown_url: { status: 404, type: 'invalid_request_error', wire: null },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', wire: null },
+  model_not_found: { status: 404, type: 'invalid_request_error', wire: 'model_not_found' },
+  rate_limit_exceeded: { status: 429, type: 'requests', wire: 'rate_limit_exceeded' },
+  model_load_failed: { status: 503, type: 'server_error', wire: 'model_load_failed' },
+  worker_crashed: { status: 500, type: 'server_error', wire: 'worker_crashed' },
+  generation_failed: { status: 500, type: 'server_error', wire: null },
+};
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export class ZStreamError extends Error {
+  override readonly name = 'ZStreamError';
+  readonly code: ErrorCode;
+  readonly param: string | null;
+
+  constructor(code: ErrorCode, message: string, options: { param?: string | null; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.param = options.param ?? null;
+  }
+
+  get status(): number {
+    return KINDS[this.code].status;
+  }
+
+  get type(): string {
+    return KINDS[this.code].type;
+  }
+
+  toJSON(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: KINDS[this.code].wire } };
+  }
+
+  /** OpenAI's error response. Server-side failures say `x-should-retry: false`: the SDK would retry them. */
+  toResponse(headers: Record<string, string> = {}): Response {
+    const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
+    if (this.status >= 500) all['x-should-retry'] = 'false';
+    return new Response(JSON.stringify(this.toJSON()), { status: this.status, headers: all });
+  }
+
+  serialize(): SerializedError {
+    return { code: this.code, message: this.message, param: this.param };
+  }
+
+  static deserialize(data: SerializedError): ZStreamError {
+    return new ZStreamError(data.code, data.message, { param: data.param });
+  }
+
+  /** Any thrown value as a ZStreamError; unknown failures become `fallback`. */
+  static from(error: unknown, fallback: ErrorCode = 'generation_failed'): ZStreamError {
+    if (error instanceof ZStreamError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new ZStreamError(fallback, message, { cause: error });
+  }
+}

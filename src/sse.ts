@@ -1,0 +1,24 @@
+// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html):
+// each event is whole in one chunk and ends with a blank line, so clients that split each read
+// on newlines see complete events. JSON never contains a raw newline, so one `data:` line is enough.
+const encoder = new TextEncoder();
+
+export function sseData(data: unknown): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+}
+
+/** A named event, as OpenAI sends mid-stream errors: `event: error`. */
+export function sseEvent(event: string, data: unknown): Uint8Array {
+  return encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export const SSE_DONE = encoder.encode('data: [DONE]\n\n');
+
+/** A comment line: clients ignore it, idle timeouts see traffic. */
+export const SSE_KEEP_ALIVE = encoder.encode(': keep-alive\n\n');
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+} as const;

@@ -1,0 +1,27 @@
+/// <reference types="vitest/config" />
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  // Relative asset paths: the built demo works from any folder of any static host.
+  base: './',
+  // Real 404s for missing files (no SPA fallback to index.html): load errors must name the file.
+  appType: 'mpa',
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    // Wasm and model files stay files (never inlined as base64).
+    assetsInlineLimit: 0,
+    rollupOptions: {
+      input: { main: resolve(import.meta.dirname, 'index.html') },
+    },
+  },
+  server: { port: 5173, strictPort: true },
+  preview: { port: 4173, strictPort: true },
+  // Pre-bundle up front so the dev server never reloads a page mid-test to add a dependency.
+  optimizeDeps: { include: ['comlink', 'openai'], exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
+  test: {
+    include: ['src/**/*.test.ts', 'worker/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+  },
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerateRequest, StreamEvent } from '../src/protocol.js';
+import type { Backend, BackendStep, PreparedGeneration, TokenStream } from './backend.js';
+import { createGeneration } from './generation.js';
+import { Scheduler } from './scheduler.js';
+
+/** A backend that replays a script of token texts, then ends with `end`. */
+function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
+  const log = { steps: 0, closed: 0 };
+  const backend: Backend = {
+    info: { id: 'scripted', device: 'wasm', contextLength: 100 },
+    async prepare(): Promise<PreparedGeneration> {
+      return {
+        promptTokens: 5,
+        maxNewTokens: 95,
+        start(): TokenStream {
+          let i = 0;
+          return {
+            async next(): Promise<BackendStep> {
+              log.steps++;
+              const text = pieces[i++];
+              return text === undefined ? { kind: 'end', reason: end } : { kind: 'token', text };
+            },
+            async close() {
+              log.closed++;
+            },
+          };
+        },
+      };
+    },
+    async unload() {},
+  };
+  return { backend, log };
+}
+
+async function drain(pieces: string[], request: Partial<GenerateRequest> = {}) {
+  const { backend, log } = scriptedBackend(pieces);
+  const source = await createGeneration(backend, { messages: [], ...request }, new Scheduler(4));
+  const events: StreamEvent[] = [];
+  for (let e = await source.pull(); e; e = await source.pull()) events.push(e);
+  return { events, log };
+}
+
+const textOf = (events: StreamEvent[]) => events.map((e) => (e.type === 'delta' ? e.text : '')).join('');
+
+describe('createGeneration', () => {
+  it('emits one delta per token, then done with usage', async () => {
+    const { events, log } = await drain(['a', 'b', 'c']);
+    expect(events).toEqual([
+      { type: 'delta', text: 'a' },
+      { type: 'delta', text: 'b' },
+      { type: 'delta', text: 'c' },
+      { type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } },
+    ]);
+    expect(log.closed).toBe(1);
+  });
+
+  it('counts tokens whose text is still partial, but emits no empty delta', async () => {
+    const { events } = await drain(['', '👋']);
+    expect(events.filter((e) => e.type === 'delta')).toEqual([{ type: 'delta', text: '👋' }]);
+    expect(events.at(-1)).toMatchObject({ usage: { completion_tokens: 2 } });
+  });
+
+  it('ends with length at max_tokens without running another step', async () => {
+    const { events, log } = await drain(['a', 'b', 'c', 'd'], { max_tokens: 2 });
+    expect(textOf(events)).toBe('ab');
+    expect(events.at(-1)).toMatchObject({ type: 'done', finish_reason: 'length', usage: { completion_tokens: 2 } });
+    expect(log.steps).toBe(2);
+  });
+
+  it('ends before a stop sequence that spans tokens', async () => {
+    const { events } = await drain(['Once', ' up', 'on', ' a'], { stop: ['upon'] });
+    expect(textOf(events)).toBe('Once ');
+    expect(events.at(-1)).toMatchObject({ finish_reason: 'stop', usage: { completion_tokens: 3 } });
+  });
+
+  it('turns a backend failure into an error event and frees the request', async () => {
+    const { backend, log } = scriptedBackend(['a']);
+    const failing: Backend = {
+      ...backend,
+      async prepare(request) {
+        const prepared = await backend.prepare(request);
+        return {
+          ...prepared,
+          start() {
+            const tokens = prepared.start();
+            return { next: () => Promise.reject(new Error('device lost')), close: () => tokens.close() };
+          },
+        };
+      },
+    };
+    const scheduler = new Scheduler(4);
+    const source = await createGeneration(failing, { messages: [] }, scheduler);
+    expect(await source.pull()).toEqual({ type: 'error', error: { code: 'generation_failed', message: 'device lost', param: null } });
+    expect(await source.pull()).toBeUndefined();
+    expect(log.closed).toBe(1);
+    // The model is free for the next request.
+    await expect(scheduler.reserve().ready).resolves.toBeUndefined();
+  });
+
+  it('cancel stops decoding, closes the stream and frees the model', async () => {
+    const { backend, log } = scriptedBackend(['a', 'b', 'c']);
+    const scheduler = new Scheduler(4);
+    const source = await createGeneration(backend, { messages: [] }, scheduler);
+    await source.pull();
+    await source.cancel();
+    expect(await source.pull()).toBeUndefined();
+    expect(log).toEqual({ steps: 1, closed: 1 });
+    await expect(scheduler.reserve().ready).resolves.toBeUndefined();
+  });
+
+  it('a queued request waits for the running one', async () => {
+    const { backend } = scriptedBackend(['a']);
+    const scheduler = new Scheduler(4);
+    const first = await createGeneration(backend, { messages: [] }, scheduler);
+    const second = await createGeneration(backend, { messages: [] }, scheduler);
+    await first.pull();
+    let secondDone = false;
+    const pending = second.pull().then((e) => ((secondDone = true), e));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(secondDone).toBe(false);
+    await first.pull(); // done: releases the model
+    expect(await pending).toEqual({ type: 'delta', text: 'a' });
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Sampler, argmax, seededRandom } from './sampling.js';
+
+const logits = Float32Array.from([1, 3, 2, 0.5]);
+const params = { temperature: 0, top_p: 1, presence_penalty: 0, frequency_penalty: 0 };
+
+describe('Sampler', () => {
+  it('is greedy at temperature 0', () => {
+    const s = new Sampler(params);
+    expect([1, 2, 3].map(() => s.sample(logits))).toEqual([1, 1, 1]);
+  });
+
+  it('repeats itself with the same seed and differs with another', () => {
+    const draw = (seed: number) => {
+      const s = new Sampler({ ...params, temperature: 2, seed });
+      return Array.from({ length: 40 }, () => s.sample(logits)).join('');
+    };
+    expect(draw(7)).toBe(draw(7));
+    expect(draw(7)).not.toBe(draw(8));
+  });
+
+  it('samples in proportion to softmax(logits / T)', () => {
+    const s = new Sampler({ ...params, temperature: 1, seed: 1 });
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 20_000; i++) counts[s.sample(logits)]!++;
+    const z = [...logits].reduce((a, x) => a + Math.exp(x), 0);
+    counts.forEach((c, i) => expect(c / 20_000).toBeCloseTo(Math.exp(logits[i]!) / z, 1));
+  });
+
+  it('top_p keeps only the nucleus', () => {
+    const s = new Sampler({ ...params, temperature: 1, top_p: 0.5, seed: 3 });
+    const seen = new Set(Array.from({ length: 500 }, () => s.sample(logits)));
+    expect([...seen]).toEqual([1]);
+  });
+
+  it('presence and frequency penalties steer away from repeated tokens', () => {
+    const s = new Sampler({ ...params, presence_penalty: 1.5, frequency_penalty: 0 });
+    expect([s.sample(logits), s.sample(logits)]).toEqual([1, 2]);
+    const f = new Sampler({ ...params, frequency_penalty: 0.6 });
+    expect([f.sample(logits), f.sample(logits), f.sample(logits)]).toEqual([1, 1, 2]);
+  });
+
+  it('leaves the caller’s logits untouched', () => {
+    const copy = Float32Array.from(logits);
+    const s = new Sampler({ ...params, presence_penalty: 2 });
+    s.sample(logits);
+    s.sample(logits);
+    expect(logits).toEqual(copy);
+  });
+});
+
+describe('helpers', () => {
+  it('argmax finds the first maximum', () => expect(argmax([0, 5, 5, 1])).toBe(1));
+  it('seededRandom is in [0, 1)', () => {
+    const r = seededRandom(42);
+    for (let i = 0; i < 1000; i++) {
+      const x = r();
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+// Next-token choice from a row of logits: OpenAI's penalties, then greedy or
+// temperature + nucleus sampling. A `seed` makes sampling repeatable.
+
+export interface SamplingParams {
+  /** 0 means greedy. */
+  temperature: number;
+  top_p: number;
+  presence_penalty: number;
+  frequency_penalty: number;
+  seed?: number | undefined;
+}
+
+/** mulberry32: small, fast and good enough to pick tokens. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Sampler {
+  /** How often each generated token occurred, for the penalties. */
+  private readonly counts = new Map<number, number>();
+  private readonly random: () => number;
+  private scratch = new Float32Array(0);
+
+  constructor(private readonly params: SamplingParams) {
+    this.random = params.seed === undefined ? Math.random : seededRandom(params.seed);
+  }
+
+  /** Picks the next token and records it for the penalties. `logits` is not modified. */
+  sample(logits: Float32Array): number {
+    const scores = this.penalize(logits);
+    const token = this.params.temperature === 0 ? argmax(scores) : this.draw(scores);
+    this.counts.set(token, (this.counts.get(token) ?? 0) + 1);
+    return token;
+  }
+
+  private penalize(logits: Float32Array): Float32Array {
+    const { presence_penalty: presence, frequency_penalty: frequency } = this.params;
+    if (this.counts.size === 0 || (presence === 0 && frequency === 0)) return logits;
+    if (this.scratch.length !== logits.length) this.scratch = new Float32Array(logits.length);
+    this.scratch.set(logits);
+    // https://platform.openai.com/docs/advanced-usage#frequency-and-presence-penalties
+    for (const [token, count] of this.counts) this.scratch[token]! -= count * frequency + presence;
+    return this.scratch;
+  }
+
+  private draw(scores: Float32Array): number {
+    const { temperature, top_p } = this.params;
+    const max = scores[argmax(scores)]!;
+    const probs = new Float64Array(scores.length);
+    let sum = 0;
+    for (let i = 0; i < scores.length; i++) sum += probs[i] = Math.exp((scores[i]! - max) / temperature);
+    if (top_p < 1) return this.drawNucleus(probs, sum, top_p);
+    let r = this.random() * sum;
+    for (let i = 0; i < probs.length; i++) if ((r -= probs[i]!) <= 0) return i;
+    return probs.length - 1;
+  }
+
+  private drawNucleus(probs: Float64Array, sum: number, topP: number): number {
+    const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
+    let kept = 0;
+    let mass = 0;
+    while (kept < order.length && mass < topP * sum) mass += probs[order[kept++]!]!;
+    let r = this.random() * mass;
+    for (let i = 0; i < kept; i++) if ((r -= probs[order[i]!]!) <= 0) return order[i]!;
+    return order[kept - 1]!;
+  }
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}

@@ -1,0 +1,68 @@
+// The transformers.js backend: ONNX Runtime Web on WebGPU, or WASM.
+import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
+import { ZStreamError } from '../../src/errors.js';
+import type { GenerateRequest, ModelInfo } from '../../src/protocol.js';
+import type { Backend, PreparedGeneration } from '../backend.js';
+import { Sampler, type SamplingParams } from '../sampling.js';
+import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
+
+export interface ModelDefaults {
+  temperature: number;
+  top_p: number;
+}
+
+export class TransformersBackend implements Backend {
+  private readonly ctx: DecodeContext;
+
+  constructor(
+    readonly info: ModelInfo,
+    private readonly model: PreTrainedModel,
+    private readonly tokenizer: PreTrainedTokenizer,
+    eosIds: number[],
+    private readonly defaults: ModelDefaults,
+  ) {
+    this.ctx = {
+      model,
+      ones: new BigInt64Array(info.contextLength).fill(1n),
+      contextLength: info.contextLength,
+      eosIds: new Set(eosIds),
+      decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+    };
+  }
+
+  async prepare(request: GenerateRequest): Promise<PreparedGeneration> {
+    const ids = this.tokenizer.apply_chat_template(request.messages, {
+      add_generation_prompt: true,
+      tokenize: true,
+      return_tensor: false,
+      return_dict: false,
+    }) as number[];
+    const { contextLength } = this.info;
+    const wanted = request.max_tokens ?? 1;
+    if (ids.length + wanted > contextLength) {
+      throw new ZStreamError(
+        'context_length_exceeded',
+        `This model's maximum context length is ${contextLength} tokens. However, you requested ` +
+          `${ids.length + wanted} tokens (${ids.length} in the messages, ${wanted} in the completion). ` +
+          'Please reduce the length of the messages or completion.',
+        { param: 'messages' },
+      );
+    }
+    const sampling: SamplingParams = {
+      temperature: request.temperature ?? this.defaults.temperature,
+      top_p: request.top_p ?? this.defaults.top_p,
+      presence_penalty: request.presence_penalty ?? 0,
+      frequency_penalty: request.frequency_penalty ?? 0,
+      seed: request.seed,
+    };
+    return {
+      promptTokens: ids.length,
+      maxNewTokens: contextLength - ids.length,
+      start: () => new TransformersTokenStream(this.ctx, ids, new Sampler(sampling)),
+    };
+  }
+
+  async unload(): Promise<void> {
+    await this.model.dispose();
+  }
+}

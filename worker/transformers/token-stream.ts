@@ -1,0 +1,91 @@
+// One request's decode loop on a transformers.js causal LM: prefill on the first step, then
+// one token per step, with this request's own KV cache (freed on close).
+import { DynamicCache, Tensor, type PreTrainedModel } from '@huggingface/transformers';
+import type { BackendStep, TokenStream } from '../backend.js';
+import { IncrementalDecoder } from '../incremental-decoder.js';
+import type { Sampler } from '../sampling.js';
+
+export interface DecodeContext {
+  model: PreTrainedModel;
+  /** int64 ones as long as the context window; attention masks are views of it. */
+  ones: BigInt64Array;
+  contextLength: number;
+  eosIds: ReadonlySet<number>;
+  decode(ids: number[]): string;
+}
+
+type Outputs = Record<string, Tensor>;
+
+export class TransformersTokenStream implements TokenStream {
+  private cache: DynamicCache | undefined;
+  /** Tokens to feed on the next forward pass: the prompt first, then the last sampled token. */
+  private input: number[];
+  private position = 0;
+  private readonly decoder: IncrementalDecoder;
+  private inFlight: Promise<BackendStep> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: DecodeContext,
+    promptIds: number[],
+    private readonly sampler: Sampler,
+  ) {
+    this.input = promptIds;
+    this.decoder = new IncrementalDecoder(ctx.decode);
+  }
+
+  next(): Promise<BackendStep> {
+    if (this.closed) return Promise.resolve({ kind: 'end', reason: 'stop' });
+    this.inFlight = this.step();
+    return this.inFlight;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Never free the cache under a forward pass that is still using it.
+    await this.inFlight?.catch(() => undefined);
+    await this.cache?.dispose();
+    this.cache = undefined;
+  }
+
+  private async step(): Promise<BackendStep> {
+    if (this.position + this.input.length > this.ctx.contextLength) return { kind: 'end', reason: 'length' };
+    const logits = await this.forward(this.input);
+    const token = this.sampler.sample(logits);
+    if (this.ctx.eosIds.has(token)) return { kind: 'end', reason: 'stop' };
+    this.input = [token];
+    return { kind: 'token', text: this.decoder.push(token) };
+  }
+
+  /** Runs the model on `ids` after the cached positions and returns the last row of logits. */
+  private async forward(ids: number[]): Promise<Float32Array> {
+    const n = ids.length;
+    const total = this.position + n;
+    const positions = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) positions[i] = BigInt(this.position + i);
+    const outputs: Outputs = await this.ctx.model.forward({
+      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
+      attention_mask: new Tensor('int64', this.ctx.ones.subarray(0, total), [1, total]),
+      position_ids: new Tensor('int64', positions, [1, n]),
+      past_key_values: this.cache,
+    });
+    this.updateCache(outputs);
+    this.position = total;
+    const logits = outputs['logits'];
+    if (!logits) throw new Error('the model returned no logits');
+    const vocab = logits.dims.at(-1) ?? 0;
+    const data = logits.data as Float32Array;
+    return data.subarray(data.length - vocab);
+  }
+
+  /** `present.*` outputs become the next step's `past_key_values.*`; old GPU buffers are freed. */
+  private updateCache(outputs: Outputs): void {
+    const entries: Record<string, Tensor> = {};
+    for (const [name, tensor] of Object.entries(outputs)) {
+      if (name.startsWith('present')) entries[name.replace('present', 'past_key_values')] = tensor;
+    }
+    if (this.cache) this.cache.update(entries);
+    else this.cache = new DynamicCache(entries);
+  }
+}
