@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 // System Chromium (Debian's), never a downloaded browser. WebGPU runs on SwiftShader here.
+// E2E_PORT lets several checkouts run their suites side by side.
+const port = Number(process.env.E2E_PORT ?? 5173);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const args = [
   '--no-sandbox',
@@ -19,15 +21,15 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: 'list',
   use: {
-    baseURL: 'http://localhost:5173',
+    baseURL: `http://localhost:${port}`,
     launchOptions: { executablePath, args },
     trace: 'off',
   },
   webServer: {
-    command: 'npx vite --port 5173 --strictPort',
-    url: 'http://localhost:5173/e2e/harness.html',
+    command: `npx vite --port ${port} --strictPort`,
+    url: `http://localhost:${port}/e2e/harness.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },
