@@ -17,6 +17,8 @@ export default defineConfig({
     },
   },
   server: { port: 5173, strictPort: true },
+  // One dependency cache per e2e port, so side-by-side dev servers never share one.
+  cacheDir: process.env.E2E_PORT ? `node_modules/.vite-${process.env.E2E_PORT}` : undefined,
   preview: { port: 4173, strictPort: true },
   // Pre-bundle up front so the dev server never reloads a page mid-test to add a dependency.
   optimizeDeps: { include: ['comlink', 'openai'], exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
