@@ -10,6 +10,8 @@ export default defineConfig({
   worker: { format: 'es' },
   build: {
     target: 'es2022',
+    // The demo site; dist/ is the npm package's (scripts/build-lib.mjs). `vite preview` serves this.
+    outDir: 'site',
     // Wasm and model files stay files (never inlined as base64).
     assetsInlineLimit: 0,
     rollupOptions: {
@@ -21,9 +23,13 @@ export default defineConfig({
   cacheDir: process.env.E2E_PORT ? `node_modules/.vite-${process.env.E2E_PORT}` : undefined,
   preview: { port: 4173, strictPort: true },
   // Pre-bundle up front so the dev server never reloads a page mid-test to add a dependency.
-  optimizeDeps: { include: ['comlink', 'openai'], exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
+  optimizeDeps: {
+    include: ['comlink', 'openai', 'ai', '@ai-sdk/openai-compatible', '@langchain/openai', 'eventsource-parser/stream'],
+    // Served as they are; WebLLM (one self-contained ESM file) is imported by the worker on first use.
+    exclude: ['@huggingface/transformers', 'onnxruntime-web', '@mlc-ai/web-llm'],
+  },
   test: {
-    include: ['src/**/*.test.ts', 'worker/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'worker/**/*.test.ts', 'scripts/**/*.test.ts', 'demo/**/*.test.ts'],
     environment: 'node',
   },
 });

@@ -1,34 +1,95 @@
-// The demo: the official `openai` SDK, given zstream's fetch, talking to a model in this tab.
-import OpenAI from 'openai';
-import { createEngine, createFetch } from '../src/index.js';
+// The demo page: a chat with a model in this tab, through the official `openai` SDK and
+// zstream's createFetch. `?model=<id>&device=auto|webgpu|wasm` choose what loads.
+import { EMBEDDED_MODEL, type DevicePreference } from '../src/index.js';
+import { Composer } from './composer.js';
+import { Conversation } from './conversation.js';
+import { ConversationView } from './conversation-view.js';
+import { byId } from './dom.js';
+import { describeError } from './format.js';
+import { LoadView } from './load-view.js';
+import { renderModelOptions } from './models.js';
+import { ModelSession } from './session.js';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = $('status');
-const log = $('log');
-const input = $<HTMLTextAreaElement>('input');
-const send = $<HTMLButtonElement>('send');
+const DEVICES: readonly DevicePreference[] = ['auto', 'webgpu', 'wasm'];
+const params = new URLSearchParams(location.search);
+let model = params.get('model') || EMBEDDED_MODEL;
+let device = DEVICES.find((d) => d === params.get('device')) ?? 'auto';
 
-const engine = await createEngine({
-  onProgress: (p) => (status.textContent = `Loading: ${p.phase} ${p.file ?? ''} ${p.total ? `${p.loaded}/${p.total} bytes` : ''}`),
+const modelSelect = byId('model', HTMLSelectElement);
+const deviceSelect = byId('device', HTMLSelectElement);
+const loadView = new LoadView(byId('load'), byId('load-text'), byId('load-elapsed'), byId('load-bar', HTMLProgressElement));
+const view = new ConversationView(byId('conversation'), byId('chat'), byId('intro'));
+const session = new ModelSession();
+const conversation = new Conversation(session, view, (busy) => composer.setBusy(busy));
+const composer = new Composer(
+  {
+    form: byId('composer', HTMLFormElement),
+    input: byId('input', HTMLTextAreaElement),
+    send: byId('send', HTMLButtonElement),
+    stop: byId('stop', HTMLButtonElement),
+    temperature: byId('temperature', HTMLInputElement),
+    maxTokens: byId('max-tokens', HTMLInputElement),
+  },
+  { send: (text, settings) => void conversation.send(text, settings), stop: () => conversation.stop() },
+);
+
+function load(): void {
+  conversation.stop();
+  loadView.start(model);
+  const loading = session.load({ model, device, onProgress: (p) => loadView.progress(p) });
+  loading.then(
+    (loaded) => loadView.ready(loaded.engine.model, loaded.loadMs),
+    (error: unknown) => {
+      if (session.ready !== loading) return; // a newer choice replaced this load
+      loadView.failed(model);
+      const { title, detail } = describeError(error);
+      view.addError(title, detail, { label: 'Try again', run: load });
+    },
+  );
+}
+
+/** The address says what is loaded, so a reload or a shared link opens the same model. */
+function rememberChoice(): void {
+  const url = new URL(location.href);
+  if (model === EMBEDDED_MODEL) url.searchParams.delete('model');
+  else url.searchParams.set('model', model);
+  if (device === 'auto') url.searchParams.delete('device');
+  else url.searchParams.set('device', device);
+  history.replaceState(null, '', url);
+}
+
+const showModels = () => renderModelOptions(modelSelect, model, navigator.onLine, device);
+addEventListener('online', showModels);
+addEventListener('offline', showModels);
+showModels();
+deviceSelect.value = device;
+
+modelSelect.addEventListener('change', () => {
+  model = modelSelect.value;
+  rememberChoice();
+  load();
 });
-status.textContent = `Ready: ${engine.model.id} on ${engine.model.device}`;
-send.disabled = false;
+deviceSelect.addEventListener('change', () => {
+  device = DEVICES.find((d) => d === deviceSelect.value) ?? 'auto';
+  showModels();
+  rememberChoice();
+  load();
+});
+byId('clear').addEventListener('click', () => {
+  conversation.clear();
+  composer.focus();
+});
+for (const suggestion of document.querySelectorAll<HTMLButtonElement>('.suggestion')) {
+  suggestion.addEventListener('click', () => composer.say(suggestion.textContent ?? ''));
+}
 
-const client = new OpenAI({
-  baseURL: new URL('v1', location.href).href,
-  apiKey: 'local',
-  dangerouslyAllowBrowser: true,
-  fetch: createFetch(engine, { baseURL: new URL('v1', location.href).href }),
+// For the browser console: the same engine and OpenAI client the page uses.
+Object.assign(window, {
+  zstreamDemo: {
+    engine: async () => (await session.ready).engine,
+    client: async () => (await session.ready).client,
+  },
 });
 
-$('form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const answer = document.createElement('p');
-  log.append(answer);
-  const stream = await client.chat.completions.create({
-    model: engine.model.id,
-    stream: true,
-    messages: [{ role: 'user', content: input.value }],
-  });
-  for await (const chunk of stream) answer.textContent += chunk.choices[0]?.delta?.content ?? '';
-});
+load();
+composer.focus();

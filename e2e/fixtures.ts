@@ -10,9 +10,9 @@ export const STORY =
 export const DEVICES = ['webgpu', 'wasm'] as const;
 export type DeviceName = (typeof DEVICES)[number];
 
-/** Opens the harness and creates `window.engine` on `device`. */
-export async function openEngine(page: Page, device: DeviceName): Promise<void> {
-  await page.goto('/e2e/harness.html');
+/** Opens the harness (or another page that sets `harnessReady`) and creates `window.engine` on `device`. */
+export async function openEngine(page: Page, device: DeviceName, harness = '/e2e/harness.html'): Promise<void> {
+  await page.goto(harness);
   await page.waitForFunction(() => window.harnessReady === true);
   const info = await page.evaluate(async (device) => {
     window.engine = await window.zstream.createEngine({ device, modelBaseURL: '/models/' });

@@ -1,28 +1,45 @@
-// The main-thread engine: starts the worker, loads a model, and hands out each request's
-// events as a ReadableStream whose cancel reaches the worker.
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { EMBEDDED_MODEL, resolveAssets, type AssetOptions } from './assets.js';
+// The main-thread engine: the public API over a supervised worker (src/request-queue.ts). Each
+// request's events come as a ReadableStream whose cancel, or the request's AbortSignal, stops its
+// generation; the queue hands requests to a new worker when one dies.
+import { explainLoadFailure } from './asset-check.js';
+import { assetFileURLs, resolveAssets, type AssetOptions } from './assets.js';
 import { installErrorTransfer } from './comlink-errors.js';
-import { ZStreamError } from './errors.js';
+import { collectResult, textDeltas } from './event-readers.js';
+import { flowSettings, type FlowOptions, type FlowSettings } from './flow-settings.js';
 import type {
-  ChatMessage, DevicePreference, FinishReason, GenerateRequest, GenerationParams, LoadProgress, ModelInfo,
-  StreamEvent, Usage, WorkerApi,
+  ChatMessage, DevicePreference, FinishReason, GenerateRequest, GenerationParams, LoadOptions, LoadProgress, ModelInfo,
+  StreamEvent, Usage,
 } from './protocol.js';
-import { supportsReadableStreamTransfer } from './supports.js';
+import { PassThroughEngine, type PassThroughOptions } from './pass-through.js';
+import { resolveModel, type ModelDefinition } from './registry.js';
+import { abortReason } from './request-job.js';
+import { RequestQueue, type EngineStats } from './request-queue.js';
+import { WorkerConnection } from './worker-connection.js';
 
-export interface EngineOptions extends AssetOptions {
-  /** Model id: the embedded test model by default, or a transformers.js model on the hub. */
-  model?: string;
+export type { EngineStats };
+
+export interface EngineOptions extends AssetOptions, FlowOptions {
+  /**
+   * A registry id (src/registry.ts; default: the embedded test model), a transformers.js hub id
+   * ('org/name'), a WebLLM prebuilt id ('…-MLC'), or your own definition { backend, id, url, … }.
+   */
+  model?: string | ModelDefinition;
   /** 'auto' (default) uses WebGPU when an adapter works and WASM otherwise. */
   device?: DevicePreference;
+  /** Load progress; called again when the engine reloads the model in a new worker. */
   onProgress?: (progress: LoadProgress) => void;
   /** Fetch models missing locally from the model hub. Default: only for non-embedded models. */
   allowRemoteModels?: boolean;
-  /** Events generated ahead of a slow reader at most. Default 4. */
-  runAhead?: number;
+  /** Send requests to an OpenAI-compatible server instead: always, or when the model cannot load here. Off by default. */
+  passThrough?: PassThroughOptions;
 }
 
-export interface RequestOptions extends GenerationParams {
+/** Per request: how long the reader may wait for the next event once the request runs (FlowOptions). */
+export interface RequestLimits {
+  stallTimeoutMs?: number | undefined;
+}
+
+export interface RequestOptions extends GenerationParams, RequestLimits {
   signal?: AbortSignal | undefined;
 }
 
@@ -33,145 +50,77 @@ export interface ChatResult {
 }
 
 export interface Engine {
+  /** What runs and where; after a lost GPU device the reloaded model may run elsewhere. */
   readonly model: ModelInfo;
-  /** The events of one request; cancelling the stream stops its generation. */
-  generate(request: GenerateRequest, signal?: AbortSignal): Promise<ReadableStream<StreamEvent>>;
+  /** The events of one request; cancelling the stream, or the signal, stops its generation. */
+  generate(request: GenerateRequest, signal?: AbortSignal, limits?: RequestLimits): Promise<ReadableStream<StreamEvent>>;
   /** Text deltas; `break`, `return()` or the signal stop the generation. */
   chatStream(messages: ChatMessage[], options?: RequestOptions): AsyncIterable<string>;
   chat(messages: ChatMessage[], options?: RequestOptions & { onToken?: (text: string) => void }): Promise<ChatResult>;
-  /** Terminates the worker. */
+  /** What the local model is doing: queue, tokens generated, KV caches, worker restarts. */
+  stats?(): Promise<EngineStats>;
+  /** Terminates the worker; requests still running end with an error. */
   dispose(): void;
 }
 
-const abortError = (signal: AbortSignal): unknown =>
-  signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   installErrorTransfer();
-  const model = options.model ?? EMBEDDED_MODEL;
-  const worker = new Worker(new URL('../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
-  const remote = wrap<WorkerApi>(worker);
+  if (options.passThrough?.when === 'always') return new PassThroughEngine(options.passThrough);
+  const resolved = resolveAssets(options);
+  const { modelBaseURL, ...assets } = resolved;
+  const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
+  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets };
+  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flowSettings(options));
   try {
-    const info = await remote.load(
-      {
-        model,
-        device: options.device ?? 'auto',
-        allowRemoteModels: options.allowRemoteModels ?? model !== EMBEDDED_MODEL,
-        ...resolveAssets(options),
-      },
-      options.onProgress ? proxy(options.onProgress) : undefined,
-    );
-    return new WorkerEngine(worker, remote, info, options.runAhead ?? 4);
+    await queue.start();
   } catch (error) {
-    remote[releaseProxy]();
-    worker.terminate();
-    throw ZStreamError.from(error, 'model_load_failed');
+    // A missing or mis-served runtime file is named by its URL (src/asset-check.ts).
+    const failure = await explainLoadFailure(error, assetFileURLs(resolved, model));
+    if (options.passThrough?.when === 'fallback' && failure.code !== 'model_not_found') {
+      return new PassThroughEngine(options.passThrough, failure.message);
+    }
+    throw failure;
   }
+  return new WorkerEngine(queue);
 }
 
-class WorkerEngine implements Engine {
-  constructor(
-    private readonly worker: Worker,
-    private readonly remote: Remote<WorkerApi>,
-    readonly model: ModelInfo,
-    private readonly runAhead: number,
-  ) {}
+/** The engine of a local model in a worker. */
+export class WorkerEngine implements Engine {
+  constructor(private readonly queue: RequestQueue) {}
 
-  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<ReadableStream<StreamEvent>> {
-    if (signal?.aborted) throw abortError(signal);
-    const handle = await this.remote.generate(request, {
-      transfer: supportsReadableStreamTransfer(),
-      runAhead: this.runAhead,
-    });
-    const stream = handle.kind === 'stream' ? handle.stream : this.pullById(handle.id);
-    return signal ? abortable(stream, signal) : stream;
+  get model(): ModelInfo {
+    return this.queue.model;
   }
 
-  /** Fallback where streams cannot be transferred: one round trip per event. */
-  private pullById(id: number): ReadableStream<StreamEvent> {
-    return new ReadableStream<StreamEvent>(
-      {
-        pull: async (controller) => {
-          const event = await this.remote.pull(id);
-          if (event) controller.enqueue(event);
-          else controller.close();
-        },
-        cancel: () => this.remote.cancel(id),
-      },
-      new CountQueuingStrategy({ highWaterMark: 0 }),
-    );
+  get flow(): FlowSettings {
+    return this.queue.settings;
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal, limits: RequestLimits = {}): Promise<ReadableStream<StreamEvent>> {
+    if (signal?.aborted) throw abortReason(signal);
+    return this.queue.submit(request, { signal, stallTimeoutMs: limits.stallTimeoutMs });
   }
 
   async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
-    const { signal, ...params } = options;
-    const reader = (await this.generate({ ...params, messages }, signal)).getReader();
-    let finished = false;
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (value.type === 'delta') yield value.text;
-        else if (value.type === 'error') throw ZStreamError.deserialize(value.error);
-      }
-      finished = true;
-    } finally {
-      // `break`, `return()` or a throw in the loop body land here: stop the generation.
-      if (!finished) await reader.cancel();
-    }
+    const { signal, stallTimeoutMs, ...params } = options;
+    yield* textDeltas(await this.generate({ ...params, messages }, signal, { stallTimeoutMs }));
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {
-    const { signal, onToken, ...params } = options;
-    const reader = (await this.generate({ ...params, messages }, signal)).getReader();
-    let text = '';
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) throw new ZStreamError('generation_failed', 'The generation ended without a result.');
-      if (value.type === 'delta') {
-        text += value.text;
-        onToken?.(value.text);
-      } else if (value.type === 'error') {
-        throw ZStreamError.deserialize(value.error);
-      } else {
-        return { text, finish_reason: value.finish_reason, usage: value.usage };
-      }
-    }
+    const { signal, onToken, stallTimeoutMs, ...params } = options;
+    return collectResult(await this.generate({ ...params, messages }, signal, { stallTimeoutMs }), onToken);
+  }
+
+  stats(): Promise<EngineStats> {
+    return this.queue.stats();
+  }
+
+  /** The queue behind it, for src/testing.ts. */
+  get requestQueue(): RequestQueue {
+    return this.queue;
   }
 
   dispose(): void {
-    this.remote[releaseProxy]();
-    this.worker.terminate();
+    this.queue.dispose();
   }
-}
-
-/** Wraps `stream` so that `signal` errors it with an AbortError and cancels the source. */
-function abortable<T>(stream: ReadableStream<T>, signal: AbortSignal): ReadableStream<T> {
-  const reader = stream.getReader();
-  let onAbort: (() => void) | undefined;
-  const detach = () => signal.removeEventListener('abort', onAbort!);
-  return new ReadableStream<T>(
-    {
-      start(controller) {
-        onAbort = () => {
-          controller.error(abortError(signal));
-          reader.cancel(abortError(signal)).catch(() => undefined);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      },
-      async pull(controller) {
-        const { value, done } = await reader.read();
-        if (done) {
-          detach();
-          controller.close();
-        } else {
-          controller.enqueue(value);
-        }
-      },
-      cancel(reason) {
-        detach();
-        return reader.cancel(reason);
-      },
-    },
-    new CountQueuingStrategy({ highWaterMark: 0 }),
-  );
 }

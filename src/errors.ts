@@ -10,18 +10,32 @@ interface ErrorKind {
   wire: string | null;
 }
 
+/** A 400 `invalid_request_error` with OpenAI's `code` field `wire`. */
+const badRequest = (wire: string | null): ErrorKind => ({ status: 400, type: 'invalid_request_error', wire });
+
 const KINDS: Record<ErrorCode, ErrorKind> = {
-  invalid_json: { status: 400, type: 'invalid_request_error', wire: null },
-  missing_required_parameter: { status: 400, type: 'invalid_request_error', wire: 'missing_required_parameter' },
-  invalid_type: { status: 400, type: 'invalid_request_error', wire: 'invalid_type' },
-  invalid_value: { status: 400, type: 'invalid_request_error', wire: 'invalid_value' },
-  context_length_exceeded: { status: 400, type: 'invalid_request_error', wire: 'context_length_exceeded' },
+  invalid_json: badRequest(null),
+  invalid_request: badRequest(null),
+  missing_required_parameter: badRequest('missing_required_parameter'),
+  invalid_type: badRequest('invalid_type'),
+  invalid_value: badRequest('invalid_value'),
+  unsupported_parameter: badRequest('unsupported_parameter'),
+  unsupported_value: badRequest('unsupported_value'),
+  integer_below_min_value: badRequest('integer_below_min_value'),
+  integer_above_max_value: badRequest('integer_above_max_value'),
+  decimal_below_min_value: badRequest('decimal_below_min_value'),
+  decimal_above_max_value: badRequest('decimal_above_max_value'),
+  empty_array: badRequest('empty_array'),
+  array_above_max_length: badRequest('array_above_max_length'),
+  context_length_exceeded: badRequest('context_length_exceeded'),
   unknown_url: { status: 404, type: 'invalid_request_error', wire: null },
   method_not_allowed: { status: 405, type: 'invalid_request_error', wire: null },
   model_not_found: { status: 404, type: 'invalid_request_error', wire: 'model_not_found' },
   rate_limit_exceeded: { status: 429, type: 'requests', wire: 'rate_limit_exceeded' },
   model_load_failed: { status: 503, type: 'server_error', wire: 'model_load_failed' },
   worker_crashed: { status: 500, type: 'server_error', wire: 'worker_crashed' },
+  device_lost: { status: 500, type: 'server_error', wire: 'device_lost' },
+  request_timeout: { status: 504, type: 'server_error', wire: 'timeout' },
   generation_failed: { status: 500, type: 'server_error', wire: null },
 };
 
@@ -33,11 +47,18 @@ export class ZStreamError extends Error {
   override readonly name = 'ZStreamError';
   readonly code: ErrorCode;
   readonly param: string | null;
+  /** Seconds after which a retry may succeed: sent as `retry-after` (a full queue's 429). */
+  readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { param?: string | null; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { param?: string | null; cause?: unknown; retryAfter?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.param = options.param ?? null;
+    this.retryAfter = options.retryAfter;
   }
 
   get status(): number {
@@ -56,6 +77,7 @@ export class ZStreamError extends Error {
   toResponse(headers: Record<string, string> = {}): Response {
     const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
     if (this.status >= 500) all['x-should-retry'] = 'false';
+    if (this.retryAfter !== undefined) all['retry-after'] = String(this.retryAfter);
     return new Response(JSON.stringify(this.toJSON()), { status: this.status, headers: all });
   }
 

@@ -22,9 +22,8 @@ export interface GenerationParams {
   frequency_penalty?: number;
 }
 
-export interface GenerateRequest extends GenerationParams {
-  messages: ChatMessage[];
-}
+/** A chat (the model's chat template applies) or a raw text prompt (legacy /completions). */
+export type GenerateRequest = GenerationParams & ({ messages: ChatMessage[] } | { prompt: string });
 
 export interface Usage {
   prompt_tokens: number;
@@ -38,6 +37,16 @@ export type ErrorCode =
   | 'missing_required_parameter'
   | 'invalid_type'
   | 'invalid_value'
+  /** A 400 for which OpenAI sends `code: null`. */
+  | 'invalid_request'
+  | 'unsupported_parameter'
+  | 'unsupported_value'
+  | 'integer_below_min_value'
+  | 'integer_above_max_value'
+  | 'decimal_below_min_value'
+  | 'decimal_above_max_value'
+  | 'empty_array'
+  | 'array_above_max_length'
   | 'context_length_exceeded'
   | 'unknown_url'
   | 'method_not_allowed'
@@ -45,6 +54,8 @@ export type ErrorCode =
   | 'rate_limit_exceeded'
   | 'model_load_failed'
   | 'worker_crashed'
+  | 'device_lost'
+  | 'request_timeout'
   | 'generation_failed';
 
 /** A `ZStreamError` as plain data, for structured cloning. */
@@ -56,7 +67,8 @@ export interface SerializedError {
 
 /** One event of a generation stream, pulled by the main thread. */
 export type StreamEvent =
-  | { type: 'delta'; text: string }
+  /** `tokens`: how many generated tokens this text came from (text can be held back across tokens). */
+  | { type: 'delta'; text: string; tokens: number }
   | { type: 'done'; finish_reason: FinishReason; usage: Usage }
   | { type: 'error'; error: SerializedError };
 
@@ -67,23 +79,67 @@ export type GenerateHandle =
   /** Fallback where streams cannot be transferred: the main thread calls `pull`/`cancel` by id. */
   | { kind: 'pull'; id: number };
 
+export type BackendName = 'transformers' | 'webllm';
+
+/** transformers.js weight formats, named by the suffix of `onnx/model{suffix}.onnx`. */
+export type TransformersDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
+/** One WebLLM model record. Without `model` and `modelLib` it is looked up in WebLLM's prebuilt list. */
+export interface WebLLMVariant {
+  /** WebLLM's `model_id`, e.g. 'SmolLM2-360M-Instruct-q4f32_1-MLC'. */
+  modelId: string;
+  /** Absolute URL of the weights folder (mlc-chat-config.json, tensor-cache.json, shards). */
+  model?: string;
+  /** Absolute URL of the compiled model library (.wasm). */
+  modelLib?: string;
+  /** Whether it computes in f16: then it needs the adapter's `shader-f16`. */
+  f16: boolean;
+}
+
+/** What to load, as the registry (src/registry.ts) resolved it on the main thread. */
+export type ModelSpec =
+  | {
+      backend: 'transformers';
+      /** The id `engine.model` reports. */
+      id: string;
+      /** A hub repo id ('org/name') or a folder name under `baseURL`. */
+      name: string;
+      /** Absolute URL, ending in '/', of the folder that holds `name`. */
+      baseURL: string;
+      /** Whether files missing under `baseURL` may come from the model hub. */
+      allowRemote: boolean;
+      /** Weight format per device; transformers.js picks when absent. */
+      dtype: { webgpu?: TransformersDtype; wasm?: TransformersDtype };
+      /** False for a bare id outside the registry: when its folder is missing, the error lists the registry. */
+      registered: boolean;
+    }
+  | {
+      backend: 'webllm';
+      id: string;
+      /** Preferred first: an f16 record is skipped when the adapter lacks `shader-f16`. */
+      variants: WebLLMVariant[];
+      contextLength: number;
+    };
+
 export interface LoadOptions {
-  /** Model id under `modelBaseURL` (the embedded model) or on the model hub. */
-  model: string;
+  model: ModelSpec;
   device: DevicePreference;
-  /** Where local models live, absolute URL ending in '/'. */
-  modelBaseURL: string;
   /** Absolute URLs of ONNX Runtime's wasm files, served with the app. */
   wasmPaths: { wasm: string; mjs: string };
-  /** Whether models may be fetched from the model hub when not found locally. */
-  allowRemoteModels: boolean;
+  /** Model files an app's bundler serves under new names: URL in the model folder → URL served (src/assets.ts). */
+  assetURLs?: Record<string, string>;
 }
 
 export interface ModelInfo {
   id: string;
-  device: Device;
+  /** 'pass-through': requests go to an OpenAI-compatible server (src/pass-through.ts). */
+  backend: BackendName | 'pass-through';
+  device: Device | 'remote';
+  /** The weights that run: a transformers.js dtype, or WebLLM's model_id. */
+  weights: string;
+  /** Prompt plus completion tokens, at most. */
   contextLength: number;
-  /** Why the preferred device was not used, when it fell back. */
+  /** Why the preferred device or weights were not used, when it fell back. */
   fallbackReason?: string;
 }
 
@@ -91,23 +147,63 @@ export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
 
 export interface LoadProgress {
   phase: LoadPhase;
-  /** The file being downloaded, in the download phase. */
+  /** The file being downloaded (download phase), or what is being compiled (compile phase). */
   file?: string;
+  /** Bytes in the download phase; in the compile phase, shader modules where the backend counts them (WebLLM). */
   loaded: number;
+  /** 0 where unknown. */
   total: number;
 }
 
 export interface GenerateOptions {
+  /** The request's id, chosen by the main thread; lifecycle notifications name it. */
+  id: number;
   /** Use a transferred ReadableStream (true) or the pull-by-id fallback (false). */
   transfer: boolean;
-  /** Events generated ahead of the reader at most. */
-  runAhead: number;
+  /** How many events the worker's own stream queues ahead of the transfer (src/run-ahead.ts). */
+  queued: number;
 }
+
+/** What the worker tells the main thread unasked (a Comlink proxy, see src/worker-connection.ts). */
+export interface WorkerListener {
+  /** The request got the model: it is no longer queued. */
+  started(id: number): void;
+  /** The request let go of the model and freed its KV cache (finished, failed or cancelled). */
+  released(id: number): void;
+  /** The GPU device is gone: nothing more can run in this worker. */
+  deviceLost(message: string): void;
+  /**
+   * A decode step failed. transformers.js chains every inference on one promise, so after one
+   * failure no later inference in this worker runs: the main thread replaces the worker.
+   */
+  backendFailed(message: string): void;
+}
+
+/** Counters of what the worker really did. */
+export interface WorkerStats {
+  /** Decode steps run, one per generated token (the first also prefills the prompt). */
+  generatedTokens: number;
+  /** KV caches allocated and not yet freed. */
+  openKvCaches: number;
+  /** Requests holding the model, and requests waiting for it inside the worker. */
+  running: number;
+  queued: number;
+  /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
+  recentStepTimes: number[];
+}
+
+/** Faults e2e tests inject: the worker exits, its GPU device is destroyed, or its thread hangs (src/testing.ts). */
+export type WorkerFault = 'exit' | 'lose-device' | 'hang';
 
 /** The API the worker exposes over Comlink. */
 export interface WorkerApi {
+  /** Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener. */
+  connect(lockName: string, listener: WorkerListener): Promise<void>;
   load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo>;
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle>;
   pull(id: number): Promise<StreamEvent | undefined>;
   cancel(id: number): Promise<void>;
+  stats(): Promise<WorkerStats>;
+  /** For tests only (src/testing.ts). */
+  injectFault(fault: WorkerFault): Promise<void>;
 }

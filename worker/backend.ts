@@ -1,22 +1,35 @@
-// The one interface every backend implements. The generation loop (generation.ts) sits on
-// top of it and owns what is backend-independent: stop sequences, max_tokens, usage, events.
-import type { GenerateRequest, ModelInfo } from '../src/protocol.js';
+// The one interface every backend implements (one folder per backend: transformers/, webllm/).
+// The generation loop (generation.ts) sits on top of it and owns what is backend-independent:
+// stop sequences, max_tokens, usage, events. backends.ts picks a backend by the registry's spec.
+import type { GenerateRequest, LoadOptions, LoadProgress, ModelInfo } from '../src/protocol.js';
 
 export type BackendStep =
   /** One generated token; `text` may be '' while a multi-byte character is incomplete. */
   | { kind: 'token'; text: string }
-  /** The model ended: 'stop' at an end-of-sequence token, 'length' at the context limit. */
+  /** Text from a backend that decodes on its own (WebLLM): one decode step or more; it counts the tokens. */
+  | { kind: 'text'; text: string }
+  /** The model ended: 'stop' at an end-of-sequence token, 'length' at the context limit or max_tokens. */
   | { kind: 'end'; reason: 'stop' | 'length' };
+
+/** Token counts a backend keeps itself: they replace the loop's own count in `usage`. */
+export interface TokenCounts {
+  promptTokens: number;
+  completionTokens: number;
+}
 
 /** One request's decoding. Pull-based: nothing runs on the device between `next()` calls. */
 export interface TokenStream {
   next(): Promise<BackendStep>;
-  /** Stops decoding and frees this request's KV cache. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stops this request's decoding (and only this request's) and frees its KV cache. Idempotent.
+   * Resolves with the backend's own token counts where it keeps them.
+   */
+  close(): Promise<TokenCounts | undefined>;
 }
 
-/** A request that was tokenized and checked against the context window. */
+/** A request that was tokenized (where the backend can) and checked against the context window. */
 export interface PreparedGeneration {
+  /** 0 where the backend counts the prompt only while decoding (then `close()` reports it). */
   readonly promptTokens: number;
   /** Tokens left in the context window after the prompt. */
   readonly maxNewTokens: number;
@@ -24,8 +37,32 @@ export interface PreparedGeneration {
 }
 
 export interface Backend {
+  /** What runs and where: id, backend, device, weights, context length (the limit a request must fit). */
   readonly info: ModelInfo;
-  /** Throws `context_length_exceeded` when the prompt does not fit. */
+  /** Throws `context_length_exceeded` when the prompt does not fit, or request errors before any decoding. */
   prepare(request: GenerateRequest): Promise<PreparedGeneration>;
+  /** A short generation at load time, so that the first request does not pay for shader compilation. */
+  warmUp(): Promise<void>;
+  /** Frees the weights and the device. A generation still running ends with an error. */
   unload(): Promise<void>;
+  /** The GPU device it computes on, where it has one: the worker watches it for loss. */
+  gpuDevice?(): Promise<GPUDevice | undefined>;
+}
+
+/**
+ * Loads a model with one backend: downloads (reporting bytes per file), compiles, warms up, and
+ * resolves with a backend ready for its first request. Rejects with a ZStreamError that says why.
+ */
+export type BackendLoader = (options: LoadOptions, report: (progress: LoadProgress) => void) => Promise<Backend>;
+
+/** The warm-up both backends run: two tokens of a one-word chat, then the stream is closed. */
+export async function runWarmUp(backend: Backend): Promise<void> {
+  const prepared = await backend.prepare({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 });
+  const tokens = prepared.start();
+  try {
+    await tokens.next();
+    await tokens.next();
+  } finally {
+    await tokens.close();
+  }
 }

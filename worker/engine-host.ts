@@ -1,16 +1,21 @@
 // The engine as the worker exposes it: one loaded backend, a FIFO scheduler, and each
 // request's events handed over as a transferred ReadableStream (or pulled by id as fallback).
+// It tells the main thread when a request starts and lets go of the model, and when the GPU
+// device is lost, so that a crash loses no queued request (src/request-queue.ts).
 import { transfer } from 'comlink';
 import { ZStreamError } from '../src/errors.js';
 import type {
   GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamEvent, WorkerApi,
+  WorkerFault, WorkerListener, WorkerStats,
 } from '../src/protocol.js';
 import type { Backend } from './backend.js';
-import { createGeneration, type EventSource } from './generation.js';
+import { loadBackend } from './backends.js';
+import { createGeneration, type EventSource, type GenerationHooks } from './generation.js';
+import { holdForLife } from './life-lock.js';
 import { Scheduler } from './scheduler.js';
-import { loadTransformersBackend } from './transformers/load.js';
 
-export function toReadableStream(source: EventSource, runAhead: number): ReadableStream<StreamEvent> {
+/** `queued`: events the stream buffers ahead of its reader (the transfer adds one: src/run-ahead.ts). */
+export function toReadableStream(source: EventSource, queued: number): ReadableStream<StreamEvent> {
   return new ReadableStream<StreamEvent>(
     {
       async pull(controller) {
@@ -20,33 +25,52 @@ export function toReadableStream(source: EventSource, runAhead: number): Readabl
       },
       cancel: () => source.cancel(),
     },
-    new CountQueuingStrategy({ highWaterMark: runAhead }),
+    new CountQueuingStrategy({ highWaterMark: queued }),
   );
 }
 
+const RECENT_STEPS = 256;
+const now = () => performance.timeOrigin + performance.now();
+
 export class EngineHost implements WorkerApi {
   private backend: Backend | undefined;
-  private readonly scheduler = new Scheduler(64);
+  private listener: WorkerListener | undefined;
+  private readonly scheduler = new Scheduler();
   private readonly sources = new Map<number, EventSource>();
-  private nextId = 1;
+  private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
+  private readonly recentStepTimes: number[] = [];
+
+  async connect(lockName: string, listener: WorkerListener): Promise<void> {
+    this.listener = listener;
+    await holdForLife(lockName);
+  }
 
   async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
     await this.backend?.unload();
     this.backend = undefined;
-    this.backend = await loadTransformersBackend(options, (p) => onProgress?.(p));
+    let file: string | undefined;
+    try {
+      this.backend = await loadBackend(options, (p) => {
+        file = p.file ?? file;
+        onProgress?.(p);
+      });
+    } catch (error) {
+      throw namingFile(ZStreamError.from(error, 'model_load_failed'), file);
+    }
+    const device = await this.backend.gpuDevice?.();
+    void device?.lost.then((info) => this.listener?.deviceLost(info.message || `the device was ${info.reason}`));
     return this.backend.info;
   }
 
   async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
-    const source = await createGeneration(this.backend, request, this.scheduler);
+    const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
     if (options.transfer) {
-      const stream = toReadableStream(source, options.runAhead);
+      const stream = toReadableStream(source, options.queued);
       return transfer({ kind: 'stream', stream }, [stream]);
     }
-    const id = this.nextId++;
-    this.sources.set(id, source);
-    return { kind: 'pull', id };
+    this.sources.set(options.id, source);
+    return { kind: 'pull', id: options.id };
   }
 
   async pull(id: number): Promise<StreamEvent | undefined> {
@@ -60,4 +84,49 @@ export class EngineHost implements WorkerApi {
     this.sources.delete(id);
     await source?.cancel();
   }
+
+  async stats(): Promise<WorkerStats> {
+    return {
+      ...this.counts,
+      running: this.scheduler.busy ? 1 : 0,
+      queued: this.scheduler.queued,
+      recentStepTimes: [...this.recentStepTimes],
+    };
+  }
+
+  async injectFault(fault: WorkerFault): Promise<void> {
+    if (fault === 'lose-device') {
+      const device = await this.backend?.gpuDevice?.();
+      if (!device) throw new Error('No GPU device runs the model in this worker.');
+      device.destroy();
+      return;
+    }
+    // After this call has answered: the worker ends, or its thread stops in a loop like a hung kernel.
+    setTimeout(fault === 'exit' ? () => self.close() : () => { for (;;); });
+  }
+
+  private hooks(id: number): GenerationHooks {
+    return {
+      onStart: () => {
+        this.counts.openKvCaches++;
+        this.listener?.started(id);
+      },
+      onStep: () => {
+        this.counts.generatedTokens++;
+        this.recentStepTimes.push(now());
+        if (this.recentStepTimes.length > RECENT_STEPS) this.recentStepTimes.shift();
+      },
+      onRelease: () => {
+        this.counts.openKvCaches--;
+        this.listener?.released(id);
+      },
+      onFailure: (error) => this.listener?.backendFailed(error.message),
+    };
+  }
+}
+
+/** Load errors say which file was loading when the message itself does not. */
+function namingFile(error: ZStreamError, file: string | undefined): ZStreamError {
+  if (!file || error.message.includes(file)) return error;
+  return new ZStreamError(error.code, `${error.message} (while loading ${file})`, { param: error.param, cause: error });
 }

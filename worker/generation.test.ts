@@ -8,7 +8,7 @@ import { Scheduler } from './scheduler.js';
 function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
   const log = { steps: 0, closed: 0 };
   const backend: Backend = {
-    info: { id: 'scripted', device: 'wasm', contextLength: 100 },
+    info: { id: 'scripted', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 100 },
     async prepare(): Promise<PreparedGeneration> {
       return {
         promptTokens: 5,
@@ -28,6 +28,7 @@ function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
         },
       };
     },
+    async warmUp() {},
     async unload() {},
   };
   return { backend, log };
@@ -35,7 +36,7 @@ function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
 
 async function drain(pieces: string[], request: Partial<GenerateRequest> = {}) {
   const { backend, log } = scriptedBackend(pieces);
-  const source = await createGeneration(backend, { messages: [], ...request }, new Scheduler(4));
+  const source = await createGeneration(backend, { messages: [], ...request }, new Scheduler());
   const events: StreamEvent[] = [];
   for (let e = await source.pull(); e; e = await source.pull()) events.push(e);
   return { events, log };
@@ -47,9 +48,9 @@ describe('createGeneration', () => {
   it('emits one delta per token, then done with usage', async () => {
     const { events, log } = await drain(['a', 'b', 'c']);
     expect(events).toEqual([
-      { type: 'delta', text: 'a' },
-      { type: 'delta', text: 'b' },
-      { type: 'delta', text: 'c' },
+      { type: 'delta', text: 'a', tokens: 1 },
+      { type: 'delta', text: 'b', tokens: 1 },
+      { type: 'delta', text: 'c', tokens: 1 },
       { type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } },
     ]);
     expect(log.closed).toBe(1);
@@ -57,7 +58,7 @@ describe('createGeneration', () => {
 
   it('counts tokens whose text is still partial, but emits no empty delta', async () => {
     const { events } = await drain(['', '👋']);
-    expect(events.filter((e) => e.type === 'delta')).toEqual([{ type: 'delta', text: '👋' }]);
+    expect(events.filter((e) => e.type === 'delta')).toEqual([{ type: 'delta', text: '👋', tokens: 2 }]);
     expect(events.at(-1)).toMatchObject({ usage: { completion_tokens: 2 } });
   });
 
@@ -72,6 +73,11 @@ describe('createGeneration', () => {
     const { events } = await drain(['Once', ' up', 'on', ' a'], { stop: ['upon'] });
     expect(textOf(events)).toBe('Once ');
     expect(events.at(-1)).toMatchObject({ finish_reason: 'stop', usage: { completion_tokens: 3 } });
+    // 'up' is held back as a possible stop; ' ' goes out with the token it came from.
+    expect(events.filter((e) => e.type === 'delta')).toEqual([
+      { type: 'delta', text: 'Once', tokens: 1 },
+      { type: 'delta', text: ' ', tokens: 1 },
+    ]);
   });
 
   it('turns a backend failure into an error event and frees the request', async () => {
@@ -89,7 +95,7 @@ describe('createGeneration', () => {
         };
       },
     };
-    const scheduler = new Scheduler(4);
+    const scheduler = new Scheduler();
     const source = await createGeneration(failing, { messages: [] }, scheduler);
     expect(await source.pull()).toEqual({ type: 'error', error: { code: 'generation_failed', message: 'device lost', param: null } });
     expect(await source.pull()).toBeUndefined();
@@ -98,9 +104,30 @@ describe('createGeneration', () => {
     await expect(scheduler.reserve().ready).resolves.toBeUndefined();
   });
 
+  it('reports a backend failure, but not a cancel while queued', async () => {
+    const { backend } = scriptedBackend(['a']);
+    const failing: Backend = {
+      ...backend,
+      async prepare(request) {
+        const prepared = await backend.prepare(request);
+        return { ...prepared, start: () => ({ next: () => Promise.reject(new Error('device lost')), close: async () => undefined }) };
+      },
+    };
+    const failures: string[] = [];
+    const onFailure = (error: Error) => failures.push(error.message);
+    const scheduler = new Scheduler();
+    const running = await createGeneration(failing, { messages: [] }, scheduler, { onFailure });
+    const queued = await createGeneration(failing, { messages: [] }, scheduler, { onFailure });
+    const waiting = queued.pull();
+    await queued.cancel();
+    expect(await waiting).toBeUndefined();
+    expect(await running.pull()).toMatchObject({ type: 'error' });
+    expect(failures).toEqual(['device lost']);
+  });
+
   it('cancel stops decoding, closes the stream and frees the model', async () => {
     const { backend, log } = scriptedBackend(['a', 'b', 'c']);
-    const scheduler = new Scheduler(4);
+    const scheduler = new Scheduler();
     const source = await createGeneration(backend, { messages: [] }, scheduler);
     await source.pull();
     await source.cancel();
@@ -111,7 +138,7 @@ describe('createGeneration', () => {
 
   it('a queued request waits for the running one', async () => {
     const { backend } = scriptedBackend(['a']);
-    const scheduler = new Scheduler(4);
+    const scheduler = new Scheduler();
     const first = await createGeneration(backend, { messages: [] }, scheduler);
     const second = await createGeneration(backend, { messages: [] }, scheduler);
     await first.pull();
@@ -120,6 +147,71 @@ describe('createGeneration', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(secondDone).toBe(false);
     await first.pull(); // done: releases the model
-    expect(await pending).toEqual({ type: 'delta', text: 'a' });
+    expect(await pending).toEqual({ type: 'delta', text: 'a', tokens: 1 });
+  });
+
+  it('reports start, every decode step and the release of the model, once each', async () => {
+    const { backend } = scriptedBackend(['a', 'b']);
+    const calls: string[] = [];
+    const hooks = { onStart: () => calls.push('start'), onStep: () => calls.push('step'), onRelease: () => calls.push('release') };
+    const source = await createGeneration(backend, { messages: [] }, new Scheduler(), hooks);
+    expect(calls).toEqual([]); // nothing runs before the first pull
+    while (await source.pull());
+    await source.cancel();
+    expect(calls).toEqual(['start', 'step', 'step', 'step', 'release']);
+  });
+
+  it('a request cancelled while queued leaves the queue without an event, a step or a release', async () => {
+    const { backend, log } = scriptedBackend(['a']);
+    const scheduler = new Scheduler();
+    const first = await createGeneration(backend, { messages: [] }, scheduler);
+    const calls: string[] = [];
+    const queued = await createGeneration(backend, { messages: [] }, scheduler, {
+      onStart: () => calls.push('start'), onRelease: () => calls.push('release'),
+    });
+    await first.pull();
+    const pending = queued.pull();
+    expect(scheduler.queued).toBe(1);
+    await queued.cancel();
+    expect(await pending).toBeUndefined();
+    expect(scheduler.queued).toBe(0);
+    expect(calls).toEqual([]);
+    expect(log.steps).toBe(1); // the first request's step only
+  });
+
+  it('takes its place in the queue before tokenizing, so a slow prepare keeps its turn', async () => {
+    const { backend } = scriptedBackend(['x']);
+    let releasePrepare!: () => void;
+    const slow: Backend = {
+      ...backend,
+      async prepare(request) {
+        await new Promise<void>((resolve) => (releasePrepare = resolve));
+        return backend.prepare(request);
+      },
+    };
+    const scheduler = new Scheduler();
+    const order: string[] = [];
+    const running = await createGeneration(backend, { messages: [] }, scheduler);
+    await running.pull();
+    const slowSource = createGeneration(slow, { messages: [] }, scheduler, { onStart: () => order.push('slow') });
+    const fast = await createGeneration(backend, { messages: [] }, scheduler, { onStart: () => order.push('fast') });
+    const fastFirst = fast.pull();
+    await running.cancel(); // the model goes to the next in line: the slow one, still tokenizing
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]);
+    releasePrepare();
+    const slowGeneration = await slowSource;
+    while (await slowGeneration.pull());
+    await fastFirst;
+    expect(order).toEqual(['slow', 'fast']);
+  });
+
+  it('a failed prepare gives back its place in the queue', async () => {
+    const { backend } = scriptedBackend(['a']);
+    const failing: Backend = { ...backend, prepare: () => Promise.reject(new Error('context length')) };
+    const scheduler = new Scheduler();
+    await expect(createGeneration(failing, { messages: [] }, scheduler)).rejects.toThrow('context length');
+    expect(scheduler.busy).toBe(false);
+    expect(scheduler.queued).toBe(0);
   });
 });

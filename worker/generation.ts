@@ -2,50 +2,79 @@
 // and turns them into StreamEvents. Stop sequences, max_tokens and usage live here.
 import { ZStreamError } from '../src/errors.js';
 import type { FinishReason, GenerateRequest, StreamEvent } from '../src/protocol.js';
-import type { Backend, TokenStream } from './backend.js';
+import type { Backend, PreparedGeneration, TokenCounts, TokenStream } from './backend.js';
 import type { Scheduler, Ticket } from './scheduler.js';
 import { StopMatcher } from './stop-matcher.js';
 
 /** A pull-based source of one request's events. `pull()` resolves `undefined` once finished. */
 export interface EventSource {
   pull(): Promise<StreamEvent | undefined>;
+  /** Stops decoding (an in-flight step is awaited), frees the KV cache and the model. */
   cancel(): Promise<void>;
+}
+
+/** Lifecycle notifications, for the main thread's view of the queue (src/request-queue.ts). */
+export interface GenerationHooks {
+  /** The request got the model. */
+  onStart?(): void;
+  /** A decode step ended (one generated token, or the end of sequence). */
+  onStep?(): void;
+  /** The request let go of the model; its KV cache is freed. Called once. */
+  onRelease?(): void;
+  /** The backend failed while generating (the request gets an error event as well). */
+  onFailure?(error: ZStreamError): void;
 }
 
 export async function createGeneration(
   backend: Backend,
   request: GenerateRequest,
   scheduler: Scheduler,
+  hooks: GenerationHooks = {},
 ): Promise<EventSource> {
-  const prepared = await backend.prepare(request);
+  // The place in the queue is taken before the (asynchronous) tokenization, so requests start in
+  // the order they arrived.
   const ticket: Ticket = scheduler.reserve();
+  let prepared: PreparedGeneration;
+  try {
+    prepared = await backend.prepare(request);
+  } catch (error) {
+    ticket.release();
+    throw error;
+  }
   const maxTokens = Math.min(request.max_tokens ?? Infinity, prepared.maxNewTokens);
   const stop = new StopMatcher(request.stop ?? []);
   const pending: StreamEvent[] = [];
   let tokens: TokenStream | undefined;
   let completionTokens = 0;
+  /** Tokens whose text is not yet in a delta (held back by the stop matcher, or half a character). */
+  let unsentTokens = 0;
   let finished = false;
 
-  const finish = async (): Promise<void> => {
-    finished = true;
-    try {
-      await tokens?.close();
-    } finally {
-      ticket.release();
-    }
-  };
+  let finishing: Promise<TokenCounts | undefined> | undefined;
+  /**
+   * Idempotent; sets `finished` at once, then waits for an in-flight step before freeing the cache.
+   * Resolves with the backend's own token counts where it keeps them (WebLLM).
+   */
+  const finish = (): Promise<TokenCounts | undefined> =>
+    (finishing ??= (async () => {
+      finished = true;
+      try {
+        return await tokens?.close();
+      } finally {
+        ticket.release();
+        if (tokens) hooks.onRelease?.();
+      }
+    })());
 
   const end = async (reason: FinishReason): Promise<void> => {
     // Held-back text that never became a stop sequence belongs to the answer.
     const rest = stop.flush();
-    if (rest) pending.push({ type: 'delta', text: rest });
-    const usage = {
-      prompt_tokens: prepared.promptTokens,
-      completion_tokens: completionTokens,
-      total_tokens: prepared.promptTokens + completionTokens,
-    };
+    if (rest) pending.push({ type: 'delta', text: rest, tokens: unsentTokens });
+    const counted = await finish();
+    const promptTokens = counted?.promptTokens ?? prepared.promptTokens;
+    const completion = counted?.completionTokens ?? completionTokens;
+    const usage = { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
     pending.push({ type: 'done', finish_reason: reason, usage });
-    await finish();
   };
 
   /** Runs decode steps until there is an event to hand out. */
@@ -54,15 +83,21 @@ export async function createGeneration(
       await ticket.ready;
       if (finished) return;
       tokens = prepared.start();
+      hooks.onStart?.();
     }
     while (pending.length === 0 && !finished) {
       if (completionTokens >= maxTokens) return end('length');
       const next = await tokens.next();
+      hooks.onStep?.();
       if (finished) return; // cancelled while the device was busy
       if (next.kind === 'end') return end(next.reason);
       completionTokens++;
+      unsentTokens++;
       const out = stop.push(next.text);
-      if (out.text) pending.push({ type: 'delta', text: out.text });
+      if (out.text) {
+        pending.push({ type: 'delta', text: out.text, tokens: unsentTokens });
+        unsentTokens = 0;
+      }
       if (out.stopped) return end('stop');
     }
   };
@@ -73,7 +108,11 @@ export async function createGeneration(
         try {
           await step();
         } catch (error) {
-          pending.push({ type: 'error', error: ZStreamError.from(error).serialize() });
+          // Cancelled while waiting for the model: the queue's rejection is no error of the request.
+          if (finished && !tokens) return undefined;
+          const failure = ZStreamError.from(error);
+          pending.push({ type: 'error', error: failure.serialize() });
+          hooks.onFailure?.(failure);
           await finish().catch(() => {});
         }
       }
@@ -81,7 +120,7 @@ export async function createGeneration(
     },
     async cancel() {
       pending.length = 0;
-      if (!finished) await finish();
+      await finish();
     },
   };
 }

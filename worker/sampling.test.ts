@@ -33,6 +33,33 @@ describe('Sampler', () => {
     expect([...seen]).toEqual([1]);
   });
 
+  it('top_p draws exactly what sorting the whole vocabulary draws', () => {
+    // The reference: sort every token by probability, keep the prefix whose mass reaches top_p.
+    const reference = (scores: Float32Array, temperature: number, topP: number, random: () => number) => {
+      const max = Math.max(...scores);
+      const probs = Array.from(scores, (x) => Math.exp((x - max) / temperature));
+      const sum = probs.reduce((a, p) => a + p, 0);
+      const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
+      let kept = 0;
+      let mass = 0;
+      while (kept < order.length && mass < topP * sum) mass += probs[order[kept++]!]!;
+      let r = random() * mass;
+      for (let i = 0; i < kept; i++) if ((r -= probs[order[i]!]!) <= 0) return order[i]!;
+      return order[kept - 1]!;
+    };
+    const noise = seededRandom(11);
+    // Spread-out logits, and logits full of ties (whole numbers).
+    const vocabularies = [Float32Array.from({ length: 5000 }, () => (noise() - 0.5) * 16), Float32Array.from({ length: 5000 }, () => Math.round(noise() * 6))];
+    for (const scores of vocabularies) {
+      for (const [temperature, topP] of [[0.7, 0.9], [1, 0.5], [2, 0.99], [0.3, 0.1]] as const) {
+        const sampler = new Sampler({ ...params, temperature, top_p: topP, seed: 21 });
+        const random = seededRandom(21);
+        const drawn = Array.from({ length: 20 }, () => sampler.sample(scores));
+        expect(drawn).toEqual(drawn.map(() => reference(scores, temperature, topP, random)));
+      }
+    }
+  });
+
   it('presence and frequency penalties steer away from repeated tokens', () => {
     const s = new Sampler({ ...params, presence_penalty: 1.5, frequency_penalty: 0 });
     expect([s.sample(logits), s.sample(logits)]).toEqual([1, 2]);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ZStreamError } from '../src/errors.js';
 import { Scheduler } from './scheduler.js';
 
 describe('Scheduler', () => {
   it('runs one at a time, in FIFO order', async () => {
-    const s = new Scheduler(8);
+    const s = new Scheduler();
     const order: number[] = [];
     const tickets = [1, 2, 3].map((n) => {
       const t = s.reserve();
@@ -22,7 +21,7 @@ describe('Scheduler', () => {
   });
 
   it('a request that leaves the queue is skipped and its wait rejects', async () => {
-    const s = new Scheduler(8);
+    const s = new Scheduler();
     const a = s.reserve();
     const b = s.reserve();
     const c = s.reserve();
@@ -33,24 +32,8 @@ describe('Scheduler', () => {
     expect(s.queued).toBe(0);
   });
 
-  it('refuses with rate_limit_exceeded when the queue is full', () => {
-    const s = new Scheduler(1);
-    s.reserve();
-    s.reserve();
-    const error = (() => {
-      try {
-        s.reserve();
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(error).toBeInstanceOf(ZStreamError);
-    expect((error as ZStreamError).code).toBe('rate_limit_exceeded');
-    expect((error as ZStreamError).status).toBe(429);
-  });
-
   it('release is idempotent', async () => {
-    const s = new Scheduler(8);
+    const s = new Scheduler();
     const a = s.reserve();
     const b = s.reserve();
     a.release();

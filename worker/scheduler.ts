@@ -1,6 +1,5 @@
-// One model, one generation at a time: requests wait in FIFO order. The queue is bounded;
-// past the bound a request is refused at once with OpenAI's 429.
-import { ZStreamError } from '../src/errors.js';
+// One model, one generation at a time: requests wait in FIFO order. The queue's bound lives on
+// the main thread (src/request-queue.ts), which also knows the requests a new worker must take over.
 
 export interface Ticket {
   /** Resolves when this request may use the model; rejects if released while still waiting. */
@@ -13,19 +12,15 @@ export class Scheduler {
   private running = false;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly maxQueued: number) {}
-
   get queued(): number {
     return this.waiting.length;
   }
 
+  get busy(): boolean {
+    return this.running;
+  }
+
   reserve(): Ticket {
-    if (this.running && this.waiting.length >= this.maxQueued) {
-      throw new ZStreamError(
-        'rate_limit_exceeded',
-        `The local model is busy: ${this.waiting.length} requests are already queued. Retry when one finishes.`,
-      );
-    }
     let state: 'waiting' | 'running' | 'released' = 'waiting';
     let start!: () => void;
     let leave!: (reason: Error) => void;

@@ -1,8 +1,8 @@
 // The transformers.js backend: ONNX Runtime Web on WebGPU, or WASM.
-import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
+import { env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ZStreamError } from '../../src/errors.js';
 import type { GenerateRequest, ModelInfo } from '../../src/protocol.js';
-import type { Backend, PreparedGeneration } from '../backend.js';
+import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import { Sampler, type SamplingParams } from '../sampling.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
@@ -31,21 +31,24 @@ export class TransformersBackend implements Backend {
   }
 
   async prepare(request: GenerateRequest): Promise<PreparedGeneration> {
-    const ids = this.tokenizer.apply_chat_template(request.messages, {
-      add_generation_prompt: true,
-      tokenize: true,
-      return_tensor: false,
-      return_dict: false,
-    }) as number[];
+    const ids = 'messages' in request
+      ? (this.tokenizer.apply_chat_template(request.messages, {
+        add_generation_prompt: true,
+        tokenize: true,
+        return_tensor: false,
+        return_dict: false,
+      }) as number[])
+      : this.tokenizer.encode(request.prompt); // legacy /completions: the raw text, no template
+    const input = 'messages' in request ? 'messages' : 'prompt';
     const { contextLength } = this.info;
     const wanted = request.max_tokens ?? 1;
     if (ids.length + wanted > contextLength) {
       throw new ZStreamError(
         'context_length_exceeded',
         `This model's maximum context length is ${contextLength} tokens. However, you requested ` +
-          `${ids.length + wanted} tokens (${ids.length} in the messages, ${wanted} in the completion). ` +
-          'Please reduce the length of the messages or completion.',
-        { param: 'messages' },
+          `${ids.length + wanted} tokens (${ids.length} in the ${input}, ${wanted} in the completion). ` +
+          `Please reduce the length of the ${input} or completion.`,
+        { param: input },
       );
     }
     const sampling: SamplingParams = {
@@ -60,6 +63,15 @@ export class TransformersBackend implements Backend {
       maxNewTokens: contextLength - ids.length,
       start: () => new TransformersTokenStream(this.ctx, ids, new Sampler(sampling)),
     };
+  }
+
+  warmUp(): Promise<void> {
+    return runWarmUp(this);
+  }
+
+  /** ONNX Runtime's device: one per worker, created with the first WebGPU session. */
+  async gpuDevice(): Promise<GPUDevice | undefined> {
+    return this.info.device === 'webgpu' ? env.backends.onnx.webgpu?.device : undefined;
   }
 
   async unload(): Promise<void> {

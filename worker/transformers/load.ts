@@ -1,17 +1,26 @@
 // Loads a causal LM with transformers.js: local files first (the embedded model), the model hub
-// only when allowed. WebGPU when the adapter works, else WASM; a warm-up pass compiles shaders
-// before the first request.
+// only when allowed. WebGPU when the adapter works, else WASM; the weight format per device comes
+// from the registry. A warm-up pass compiles shaders before the first request.
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel } from '@huggingface/transformers';
 import { ZStreamError } from '../../src/errors.js';
-import type { Device, LoadOptions, LoadProgress, ModelInfo } from '../../src/protocol.js';
+import type { Device, LoadOptions, LoadProgress, ModelInfo, ModelSpec } from '../../src/protocol.js';
+import { describeRegistry } from '../../src/registry.js';
+import type { BackendLoader } from '../backend.js';
 import { TransformersBackend, type ModelDefaults } from './backend.js';
+import { dtypeFor } from './dtype.js';
+import { fetchRenamedFiles } from './renamed-files.js';
 
+type TransformersSpec = Extract<ModelSpec, { backend: 'transformers' }>;
 type ProgressInfo = { status: string; file?: string; loaded?: number; total?: number };
 
-function configureEnvironment(options: LoadOptions): void {
-  const base = new URL(options.modelBaseURL);
+const HUB = { host: 'https://huggingface.co/', template: '{model}/resolve/{revision}/' };
+
+function configureEnvironment(spec: TransformersSpec, options: LoadOptions): void {
+  const base = new URL(spec.baseURL);
   env.allowLocalModels = true;
-  env.allowRemoteModels = options.allowRemoteModels;
+  env.allowRemoteModels = spec.allowRemote;
+  env.remoteHost = HUB.host;
+  env.remotePathTemplate = HUB.template;
   if (base.origin === self.location.origin) {
     // transformers.js treats an absolute URL as "not local": give it the path.
     env.localModelPath = base.pathname;
@@ -21,19 +30,31 @@ function configureEnvironment(options: LoadOptions): void {
     env.remoteHost = base.href;
     env.remotePathTemplate = '{model}/';
   }
+  env.fetch = fetchRenamedFiles(options.assetURLs);
+  // Cache Storage ('transformers-cache') keeps every model file, local ones included (keyed by
+  // their URL), and ONNX Runtime's wasm and mjs: a second visit loads with the network off.
+  env.useBrowserCache = true;
+  env.useWasmCache = true;
   // Mutate the field: ONNX Runtime holds on to the wasm settings object.
   const wasm = env.backends.onnx.wasm;
   if (wasm) wasm.wasmPaths = { ...options.wasmPaths };
 }
 
-/** Devices to try, best first, and why WebGPU is not among them when it is not. */
-async function candidateDevices(preference: LoadOptions['device']): Promise<{ devices: Device[]; reason?: string }> {
-  if (preference === 'wasm') return { devices: ['wasm'] };
+interface Candidates {
+  devices: Device[];
+  /** Why WebGPU is not among them, when it is not. */
+  reason?: string;
+  shaderF16: boolean;
+}
+
+async function candidateDevices(preference: LoadOptions['device']): Promise<Candidates> {
+  if (preference === 'wasm') return { devices: ['wasm'], shaderF16: false };
   const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
-  if (adapter) return { devices: preference === 'webgpu' ? ['webgpu'] : ['webgpu', 'wasm'] };
+  const shaderF16 = adapter?.features.has('shader-f16') ?? false;
+  if (adapter) return { devices: preference === 'webgpu' ? ['webgpu'] : ['webgpu', 'wasm'], shaderF16 };
   const reason = navigator.gpu ? 'no WebGPU adapter is available' : 'this browser has no WebGPU';
   if (preference === 'webgpu') throw new ZStreamError('model_load_failed', `Cannot run on WebGPU: ${reason}.`);
-  return { devices: ['wasm'], reason };
+  return { devices: ['wasm'], reason, shaderF16 };
 }
 
 function progressReporter(report: (p: LoadProgress) => void) {
@@ -62,26 +83,41 @@ function modelDefaults(model: PreTrainedModel): { eos: number[]; defaults: Model
   };
 }
 
-export async function loadTransformersBackend(
-  options: LoadOptions,
-  report: (p: LoadProgress) => void,
-): Promise<TransformersBackend> {
-  configureEnvironment(options);
+/** A bare id outside the registry is a folder under baseURL, or a typo: a missing config.json says which. */
+async function checkUnregistered(spec: TransformersSpec): Promise<void> {
+  if (spec.registered) return;
+  const url = `${spec.baseURL}${spec.name}/config.json`;
+  const response = await fetch(url).catch(() => undefined); // offline: the cache may still hold it
+  if (response?.status === 404) {
+    throw new ZStreamError('model_not_found', `Unknown model '${spec.id}' (no ${url}). ${describeRegistry()}`, { param: 'model' });
+  }
+}
+
+export const loadTransformersBackend: BackendLoader = async (options, report) => {
+  const spec = options.model;
+  if (spec.backend !== 'transformers') throw new Error(`not a transformers.js model: ${spec.id}`);
+  configureEnvironment(spec, options);
+  await checkUnregistered(spec);
   const progress_callback = progressReporter(report);
-  let { devices, reason } = await candidateDevices(options.device);
+  const candidates = await candidateDevices(options.device);
+  let reason = candidates.reason;
   const failures: string[] = [];
   try {
-    const tokenizer = await AutoTokenizer.from_pretrained(options.model, { progress_callback });
-    for (const device of devices) {
+    const tokenizer = await AutoTokenizer.from_pretrained(spec.name, { progress_callback });
+    for (const device of candidates.devices) {
       let model: PreTrainedModel | undefined;
+      const { dtype, note } = dtypeFor(spec.dtype, device, candidates.shaderF16);
       try {
-        model = await AutoModelForCausalLM.from_pretrained(options.model, { device, progress_callback });
+        model = await AutoModelForCausalLM.from_pretrained(spec.name, { device, progress_callback, ...(dtype ? { dtype } : {}) });
         const { eos, defaults, contextLength } = modelDefaults(model);
-        const info: ModelInfo = { id: options.model, device, contextLength, ...(reason ? { fallbackReason: reason } : {}) };
+        const fallbackReason = [reason, note].filter(Boolean).join('; ');
+        const info: ModelInfo = {
+          id: spec.id, backend: 'transformers', device, weights: dtype ?? 'default', contextLength,
+          ...(fallbackReason ? { fallbackReason } : {}),
+        };
         const backend = new TransformersBackend(info, model, tokenizer, eos, defaults);
         report({ phase: 'warmup', loaded: 0, total: 0 });
-        await warmUp(backend);
-        report({ phase: 'ready', loaded: 0, total: 0 });
+        await backend.warmUp();
         return backend;
       } catch (error) {
         await model?.dispose().catch(() => undefined);
@@ -93,17 +129,5 @@ export async function loadTransformersBackend(
   } catch (error) {
     failures.push(error instanceof Error ? error.message : String(error));
   }
-  throw new ZStreamError('model_load_failed', `Could not load model "${options.model}". ${failures.join('; ')}`);
-}
-
-/** Runs a short generation so that kernels and shaders are compiled before the first request. */
-async function warmUp(backend: TransformersBackend): Promise<void> {
-  const prepared = await backend.prepare({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 });
-  const tokens = prepared.start();
-  try {
-    await tokens.next();
-    await tokens.next();
-  } finally {
-    await tokens.close();
-  }
-}
+  throw new ZStreamError('model_load_failed', `Could not load model "${spec.id}". ${failures.join('; ')}`);
+};

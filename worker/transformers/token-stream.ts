@@ -40,7 +40,8 @@ export class TransformersTokenStream implements TokenStream {
     return this.inFlight;
   }
 
-  async close(): Promise<void> {
+  /** The generation loop counts this backend's tokens itself: nothing to report. */
+  async close(): Promise<undefined> {
     if (this.closed) return;
     this.closed = true;
     // Never free the cache under a forward pass that is still using it.

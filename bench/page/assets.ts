@@ -1,0 +1,20 @@
+// Where the bench's engine, floor and baseline find the model and ONNX Runtime: the same files,
+// resolved the way createEngine resolves them (src/engine.ts).
+import { EMBEDDED_MODEL, resolveAssets } from '../../src/assets.js';
+import type { Device, LoadOptions } from '../../src/protocol.js';
+import { resolveModel } from '../../src/registry.js';
+import type { BaselineAssets } from './baseline-client.js';
+
+export const MODEL_BASE = '/models/';
+/** The openai SDK's base URL; createFetch answers it, nothing goes to the network. */
+export const SDK_BASE = 'http://localhost:8000/v1';
+
+export function baselineAssets(): BaselineAssets {
+  return { model: EMBEDDED_MODEL, localModelPath: MODEL_BASE, wasmPaths: resolveAssets({}).wasmPaths };
+}
+
+export function floorLoadOptions(device: Device): LoadOptions {
+  const { modelBaseURL, ...assets } = resolveAssets({ modelBaseURL: MODEL_BASE });
+  const model = resolveModel(undefined, { modelBaseURL, allowRemoteModels: false, pageURL: location.href });
+  return { model, device, ...assets };
+}

@@ -1,0 +1,56 @@
+// Load times: createEngine() (or the baseline's load) from call to ready, page start to ready,
+// and the first request right after, on the story workload. Cold or warm is the runner's doing:
+// a fresh browser profile, or a second page in the same one.
+import OpenAI from 'openai';
+import { createEngine, createFetch, type Engine } from '../../src/index.js';
+import type { Device } from '../../src/protocol.js';
+import type { RunRecord } from '../workers/messages.js';
+import { BaselineClient } from './baseline-client.js';
+import { longTasksBetween, settle } from './long-tasks.js';
+import { runSdk } from './paths.js';
+import { MODEL_BASE, SDK_BASE, baselineAssets } from './assets.js';
+
+export interface LoadRecord {
+  /** From the load call until the model is ready for requests (warm-up included). */
+  loadMs: number;
+  /** From the page's navigation start until the model is ready. */
+  pageToReadyMs: number;
+  /** The first request after the load: the openai SDK through createFetch, or the baseline's generate. */
+  first: RunRecord;
+  /** The same request again: what the first one paid once (code not yet compiled, first stream) shows as the difference. */
+  second: RunRecord;
+  /** Cache Storage after the load: caches and entries (transformers.js caches model files there). */
+  cache: { caches: number; entries: number };
+}
+
+async function cacheStorage(): Promise<LoadRecord['cache']> {
+  const names = await caches.keys();
+  let entries = 0;
+  for (const name of names) entries += (await (await caches.open(name)).keys()).length;
+  return { caches: names.length, entries };
+}
+
+export async function loadEngine(device: Device): Promise<LoadRecord & { engine: Engine }> {
+  const start = performance.now();
+  const engine = await createEngine({ device, modelBaseURL: MODEL_BASE });
+  const ready = performance.now();
+  if (engine.model.device !== device) throw new Error(`asked for ${device}, got ${engine.model.device}`);
+  const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });
+  const first = await runSdk(sdk, { name: 'story' });
+  await settle();
+  first.longTasks = longTasksBetween(ready, performance.now());
+  const second = await runSdk(sdk, { name: 'story' });
+  return { engine, loadMs: ready - start, pageToReadyMs: ready, first, second, cache: await cacheStorage() };
+}
+
+export async function loadBaseline(device: Device): Promise<LoadRecord & { baseline: BaselineClient }> {
+  const start = performance.now();
+  const baseline = new BaselineClient();
+  await baseline.load(device, baselineAssets());
+  const ready = performance.now();
+  const first = await baseline.run({ name: 'story' });
+  await settle();
+  first.longTasks = longTasksBetween(ready, performance.now());
+  const second = await baseline.run({ name: 'story' });
+  return { baseline, loadMs: ready - start, pageToReadyMs: ready, first, second, cache: await cacheStorage() };
+}

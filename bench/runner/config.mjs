@@ -1,0 +1,39 @@
+// The benchmark's knobs, from the environment. Defaults finish in a few minutes on 2 cores.
+const int = (name, fallback) => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+};
+
+const devices = (process.env.BENCH_DEVICES ?? 'webgpu,wasm').split(',').map((d) => d.trim()).filter(Boolean);
+for (const d of devices) if (d !== 'webgpu' && d !== 'wasm') throw new Error(`BENCH_DEVICES: unknown device "${d}"`);
+
+export const config = {
+  /** The preview server's port (5173 is the dev server's). */
+  port: int('BENCH_PORT', 5205),
+  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  devices,
+  /** Streaming repetitions per path and workload, paths alternating within each. */
+  reps: int('BENCH_REPS', 5),
+  /** Cold + warm load pairs per device, each in a fresh browser profile. */
+  loadReps: int('BENCH_LOAD_REPS', 3),
+  /** Tokens of the `long` workload: per-token costs show at WASM speed, SwiftShader is ~60 tok/s. */
+  longTokens: { wasm: int('BENCH_LONG_TOKENS_WASM', 256), webgpu: int('BENCH_LONG_TOKENS_WEBGPU', 128) },
+  /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
+  layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
+  /** Skip `vite build` and serve the last build (for iterating on the runner only). */
+  skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+};
+
+// As in playwright.config.ts: the system Chromium, WebGPU on SwiftShader.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];

@@ -1,0 +1,141 @@
+// The summary as Markdown: one table per workload, one for loads. Numbers only, no verdicts
+// beyond the issue's targets, which are reported as met or missed.
+const f = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+const pair = (s, digits) => `${f(s?.median, digits)} / ${f(s?.p95, digits)}`;
+
+const PATH_NAMES = {
+  floor: '(a) backend in worker (floor)',
+  loop: '(a) + generation loop, in the worker',
+  transfer: '(a) + loop + transferred ReadableStream → page',
+  pullById: '(a) + loop + one Comlink call per event → page',
+  firstInReply: 'prototype: transferred stream, first event in the reply',
+  batched: 'prototype: transferred stream of batches',
+  chatStream: '(b) engine.chatStream',
+  sdk: '(c) openai SDK + createFetch',
+  fetch: '(d) fetch + getReader (installFetch)',
+  baseline: 'baseline: transformers.js TextStreamer + postMessage',
+};
+
+function workloadTable(results, workload) {
+  const rows = [
+    '| device | path | tokens | TTFT ms (median / p95) | ITL ms (median / p95) | tok/s (median / p95 run) | × (a) | decode tok/s | × (a) | long tasks |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [device, s] of Object.entries(results.summary)) {
+    const w = s.workloads[workload];
+    if (!w) continue;
+    const order = Object.keys(PATH_NAMES).filter((path) => w.paths[path]);
+    for (const path of order) {
+      const p = w.paths[path];
+      rows.push(`| ${device} | ${PATH_NAMES[path]} | ${f(p.tokens, 0)} | ${pair(p.ttftMs, 1)} | ${pair(p.itlMs, 2)} | ${pair(p.tokensPerSecond, 0)} | ${f(w.ratiosToFloor[path], 2)} | ${f(p.decodeTokensPerSecond, 0)} | ${f(w.decodeRatiosToFloor[path], 2)} | ${p.longTasks.count} |`);
+    }
+  }
+  const same = Object.entries(results.summary).map(([device, s]) => `${device}: ${s.workloads[workload]?.sameText ? 'yes' : 'NO'}`);
+  rows.push('', `Every zstream path generated the same text (${same.join(', ')}).`);
+  return rows.join('\n');
+}
+
+function loadTable(results) {
+  const rows = [
+    '| device | what | load ms, cold (median / p95) | load ms, warm (median / p95) | page → ready ms (cold / warm) | first request TTFT ms (cold / warm) | second request TTFT ms (cold / warm) | Cache Storage entries |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [device, s] of Object.entries(results.summary)) {
+    for (const [what, l] of Object.entries(s.loads ?? {})) {
+      const name = what === 'engine' ? 'zstream createEngine' : 'baseline (from_pretrained + warm-up)';
+      rows.push(`| ${device} | ${name} | ${pair(l.cold.loadMs, 0)} | ${pair(l.warm.loadMs, 0)} | ${f(l.cold.pageToReadyMs.median, 0)} / ${f(l.warm.pageToReadyMs.median, 0)} | ${f(l.cold.firstTtftMs.median, 1)} / ${f(l.warm.firstTtftMs.median, 1)} | ${f(l.cold.secondTtftMs.median, 1)} / ${f(l.warm.secondTtftMs.median, 1)} | ${f(l.warm.cacheEntries, 0)} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+function flowTable(results) {
+  const rows = [
+    '| device | tokens generated ahead of a paused reader (median / max) | tokens generated after an abort (median / max) | abort → model free ms (median / p95) | SSE bytes per token, story / long (fetch path) |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const [device, s] of Object.entries(results.summary)) {
+    const flow = s.flow;
+    const bytes = ['story', 'long'].map((w) => f(s.workloads[w]?.paths.fetch?.bytesPerToken, 0)).join(' / ');
+    if (!flow) continue;
+    const ahead = flow.aheadOfPausedReader.map((a) => `${pair(a, 0)} in ${a.pauseMs} ms`).join(', ');
+    rows.push(`| ${device} | ${ahead} | ${pair(flow.stepsAfterAbort, 0)} | ${pair(flow.abortToReleasedMs, 1)} | ${bytes} |`);
+  }
+  return rows.join('\n');
+}
+
+const met = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
+
+function targetTable(results) {
+  const rows = ['| target | device | measured | |', '|---|---|---|---|'];
+  const wasm = results.summary.wasm;
+  if (wasm) {
+    for (const path of ['sdk', 'fetch']) {
+      const r = wasm.workloads.long?.ratiosToFloor[path];
+      const d = wasm.workloads.long?.decodeRatiosToFloor[path];
+      rows.push(`| ${PATH_NAMES[path]} ≥ 0.99 × (a) tok/s | wasm | ${f(r, 2)} × end to end, ${f(d, 2)} × decode (long) | ${met(r == null ? null : r >= 0.99)} |`);
+    }
+  }
+  for (const [device, s] of Object.entries(results.summary)) {
+    const limit = device === 'wasm' ? 20 : 50;
+    const first = [s.loads?.engine.cold.firstTtftMs.p95, s.loads?.engine.warm.firstTtftMs.p95];
+    const worst = first.some((v) => v == null) ? null : Math.max(...first);
+    rows.push(`| first request after load: TTFT ≤ ${limit} ms | ${device} | p95 ${f(first[0])} cold, ${f(first[1])} warm | ${met(worst === null ? null : worst <= limit)} |`);
+    const longTasks = ['story', 'long'].reduce((a, w) => a + Object.entries(s.workloads[w]?.paths ?? {}).filter(([p]) => p !== 'baseline' && p !== 'floor').reduce((b, [, p]) => b + p.longTasks.count, 0), 0);
+    rows.push(`| zero long tasks while streaming (b, c, d) | ${device} | ${longTasks} | ${met(longTasks === 0)} |`);
+    const [short, long] = s.flow?.aheadOfPausedReader ?? [];
+    const bounded = short?.p95 == null || long?.p95 == null ? null : long.p95 <= short.p95;
+    rows.push(`| run-ahead bounded (no more for a pause twice as long) | ${device} | at most ${f(short?.p95, 0)} in ${short?.pauseMs} ms, ${f(long?.p95, 0)} in ${long?.pauseMs} ms (default runAhead 4) | ${met(bounded)} |`);
+  }
+  return rows.join('\n');
+}
+
+function problemList(results) {
+  const lines = [];
+  for (const [device, s] of Object.entries(results.summary)) {
+    for (const p of new Set(s.problems)) lines.push(`- ${device}: ${p}`);
+    for (const e of s.flow?.errors ?? []) lines.push(`- ${device} flow: ${e}`);
+  }
+  return lines.length ? ['## Problems seen during the run', '', ...lines, ''] : [];
+}
+
+/** The bench keeps about two threads busy itself (a worker decoding, the page reading). */
+function loadNote(m) {
+  const { start, max, end } = m.loadAverage;
+  const busy = max > m.cores + 1;
+  return `1-minute load average ${f(start)} at the start, ${f(max)} at most, ${f(end)} at the end${busy ? ` — above ${m.cores + 1} on ${m.cores} cores: other processes competed for the CPU and the numbers are noisy` : ''}.`;
+}
+
+export function renderMarkdown(results) {
+  const m = results.machine;
+  const c = results.config;
+  return [
+    '# zstream benchmark results',
+    '',
+    `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.chromium} headless (WebGPU on SwiftShader) · Node ${m.node} · ${results.durationS} s`,
+    loadNote(m),
+    `${c.reps} repetitions per path and workload (paths alternating), ${c.loadReps} cold/warm load pairs; p95 is nearest-rank.`,
+    '',
+    '## story: greedy, the 32-token answer (TTFT and ITL as users see them)',
+    '',
+    workloadTable(results, 'story'),
+    '',
+    `## long: ${c.longTokens.wasm} tokens on WASM, ${c.longTokens.webgpu} on WebGPU (sampled, seed 5; throughput)`,
+    '',
+    workloadTable(results, 'long'),
+    '',
+    '## Loads',
+    '',
+    loadTable(results),
+    '',
+    '## Flow control and the wire',
+    '',
+    flowTable(results),
+    '',
+    '## Targets (reported, never asserted)',
+    '',
+    targetTable(results),
+    '',
+    ...problemList(results),
+  ].join('\n');
+}

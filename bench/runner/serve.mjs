@@ -1,0 +1,39 @@
+// Builds the bench page for production (as users ship it: bundled, minified, workers emitted)
+// and serves it with `vite preview`. Its own config, so the app's build inputs stay untouched.
+import { resolve } from 'node:path';
+import { build, preview } from 'vite';
+
+const root = resolve(import.meta.dirname, '../..');
+const outDir = resolve(root, 'bench/tmp/dist');
+
+export const PAGE_PATH = '/bench/page/index.html';
+
+export async function buildBench() {
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    worker: { format: 'es' },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      // Wasm and model files stay files, as in the app's build.
+      assetsInlineLimit: 0,
+      reportCompressedSize: false,
+      rollupOptions: { input: { bench: resolve(root, 'bench/page/index.html') } },
+    },
+  });
+}
+
+/** Serves the build on localhost:port (a secure context, as WebGPU needs). Returns a closer. */
+export async function serveBench(port) {
+  const server = await preview({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port, strictPort: true, host: 'localhost' },
+  });
+  return { url: `http://localhost:${port}`, close: () => server.close() };
+}

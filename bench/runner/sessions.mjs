@@ -1,0 +1,85 @@
+// The measurements, in browser sessions: loads (cold in a fresh profile, warm on a second page in
+// the same profile) and streaming (all paths on one page, alternating, repeated).
+import { freshBrowser, measure, openBench } from './browser.mjs';
+import { config } from './config.mjs';
+
+export const PATHS = ['floor', 'chatStream', 'sdk', 'fetch', 'baseline'];
+/** The engine's layers one at a time (bench/page/paths.ts): where the time between (a) and (b) goes. */
+export const LAYERS = ['loop', 'transfer', 'pullById', 'firstInReply', 'batched'];
+
+/** `list` rotated by `by`: each repetition starts with another path, so none always goes first. */
+const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
+
+const errorRecord = (error) => ({ error: error instanceof Error ? error.message : String(error) });
+
+export async function measureLoads(baseURL, device, log) {
+  const problems = [];
+  const loads = { engine: { cold: [], warm: [] }, baseline: { cold: [], warm: [] } };
+  for (let rep = 0; rep < config.loadReps; rep++) {
+    for (const what of rotate(['engine', 'baseline'], rep)) {
+      const browser = await freshBrowser();
+      try {
+        for (const phase of ['cold', 'warm']) {
+          const page = await openBench(browser.context, baseURL, problems);
+          const record = await measure(page, ([w, d]) => (w === 'engine' ? window.bench.loadEngine(d) : window.bench.loadBaseline(d)), [what, device])
+            .catch(errorRecord);
+          loads[what][phase].push(record);
+          log(`  ${device} ${what} ${phase} load: ${record.error ?? `${record.loadMs.toFixed(0)} ms, first TTFT ${record.first.deltas[0]?.toFixed(1)} ms`}`);
+          await page.close();
+        }
+      } finally {
+        await browser.close();
+      }
+    }
+  }
+  return { loads, problems };
+}
+
+export async function measureStreaming(baseURL, device, log) {
+  const problems = [];
+  const workloads = [{ name: 'story' }, { name: 'long', tokens: config.longTokens[device] }];
+  const paths = config.layerDevices.includes(device) ? [...PATHS, ...LAYERS] : PATHS;
+  const runs = Object.fromEntries(workloads.map((w) => [w.name, Object.fromEntries(paths.map((p) => [p, []]))]));
+  const browser = await freshBrowser();
+  try {
+    const page = await openBench(browser.context, baseURL, problems);
+    const info = await measure(page, (d) => window.bench.setUp(d), device);
+    log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}`);
+    // One unrecorded pass of everything: JIT, caches and the SDK's first-call work settle first.
+    for (const workload of workloads) for (const path of paths) await measure(page, ([p, w]) => window.bench.run(p, w), [path, workload]);
+    for (let rep = 0; rep < config.reps; rep++) {
+      for (const workload of workloads) {
+        for (const path of rotate(paths, rep)) {
+          const record = await measure(page, ([p, w]) => window.bench.run(p, w), [path, workload]).catch(errorRecord);
+          runs[workload.name][path].push(record);
+        }
+      }
+      log(`  ${device}: repetition ${rep + 1}/${config.reps} done`);
+    }
+    const flow = await measureFlow(page, workloads[1], device);
+    log(`  ${device}: flow control measured`);
+    return { info, workloads, runs, flow, problems };
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * Pauses long enough that an unbounded engine would run far ahead (WASM decodes ~1000 tok/s,
+ * SwiftShader ~50), and a pause twice as long: bounded run-ahead does not grow with it.
+ */
+const PAUSE_MS = { wasm: 500, webgpu: 1000 };
+const FLOW_REPS = 3;
+
+async function measureFlow(page, workload, device) {
+  const flow = { pausedReader: [], abort: [] };
+  for (let rep = 0; rep < FLOW_REPS; rep++) {
+    for (const ms of [PAUSE_MS[device], 2 * PAUSE_MS[device]]) {
+      flow.pausedReader.push(await measure(page, ([w, p]) => window.bench.pausedReader(w, p), [workload, ms]).catch(errorRecord));
+    }
+    for (const how of ['signal', 'cancel']) {
+      flow.abort.push(await measure(page, ([w, h]) => window.bench.abortMidStream(w, h), [workload, how]).catch(errorRecord));
+    }
+  }
+  return flow;
+}

@@ -1,0 +1,58 @@
+// The baseline: transformers.js in a worker the way its examples do it today, without zstream.
+// model.generate() with a TextStreamer that posts every token (token_callback_function) and
+// every finished piece of text (callback_function) to the page with postMessage.
+import {
+  AutoModelForCausalLM, AutoTokenizer, TextStreamer, env, type PreTrainedModel, type PreTrainedTokenizer,
+} from '@huggingface/transformers';
+import type { BaselineCommand, BaselineMessage } from './messages.js';
+
+let model: PreTrainedModel | undefined;
+let tokenizer: PreTrainedTokenizer | undefined;
+
+const post = (message: BaselineMessage) => self.postMessage(message);
+
+async function load(command: Extract<BaselineCommand, { type: 'load' }>): Promise<void> {
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.localModelPath = command.localModelPath;
+  const wasm = env.backends.onnx.wasm;
+  if (wasm) wasm.wasmPaths = { ...command.wasmPaths };
+  tokenizer = await AutoTokenizer.from_pretrained(command.model);
+  model = await AutoModelForCausalLM.from_pretrained(command.model, { device: command.device });
+  // The examples' warm-up: one short generation compiles the kernels before the first request.
+  const inputs = tokenizer.apply_chat_template([{ role: 'user', content: 'Hi' }], { add_generation_prompt: true, return_dict: true });
+  await model.generate({ ...(inputs as object), max_new_tokens: 1 });
+  post({ type: 'loaded' });
+}
+
+async function generate(command: Extract<BaselineCommand, { type: 'generate' }>): Promise<void> {
+  if (!model || !tokenizer) throw new Error('The baseline worker has no model loaded.');
+  const inputs = tokenizer.apply_chat_template(command.messages, { add_generation_prompt: true, return_dict: true }) as object;
+  // Special tokens (the end of sequence) are posted like any token but are not completion tokens.
+  const special = new Set(tokenizer.all_special_ids.map(BigInt));
+  let generated = 0;
+  const streamer = new TextStreamer(tokenizer, {
+    skip_prompt: true,
+    skip_special_tokens: true,
+    callback_function: (text: string) => post({ type: 'text', text }),
+    token_callback_function: (tokens: bigint[]) => {
+      if (!tokens.every((id) => special.has(id))) generated++;
+      post({ type: 'token', tokens });
+    },
+  });
+  await model.generate({
+    ...inputs,
+    max_new_tokens: command.max_new_tokens,
+    ...(command.min_new_tokens ? { min_new_tokens: command.min_new_tokens } : {}),
+    do_sample: command.do_sample,
+    ...(command.temperature ? { temperature: command.temperature } : {}),
+    streamer,
+  });
+  post({ type: 'done', tokens: generated });
+}
+
+self.onmessage = (event: MessageEvent<BaselineCommand>) => {
+  const command = event.data;
+  const task = command.type === 'load' ? load(command) : generate(command);
+  task.catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+};

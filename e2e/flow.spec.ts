@@ -1,0 +1,192 @@
+// Backpressure and concurrency on the real model, on both devices: how far generation runs ahead of
+// a paused reader (counted in the worker), FIFO requests that each get only their own tokens, the
+// bounded queue's 429, and no long task on the main thread while streaming.
+import { DEVICES, STORY, expect, test } from './fixtures.js';
+import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
+
+for (const device of DEVICES) {
+  test.describe(device, () => {
+    test('a paused reader pauses generation exactly runAhead events ahead; reading again resumes it', async ({ page }) => {
+      await openEngineWith(page, device);
+      const rows = await page.evaluate(async ({ messages, BASE_URL }) => {
+        const { zstream, zstreamTesting, OpenAI } = window;
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        const results = [];
+        for (const runAhead of [1, 4, 8]) {
+          const engine = runAhead === 4 ? window.engine : await zstream.createEngine({ device: window.engine.model.device, modelBaseURL: '/models/', runAhead });
+          const hooks = zstreamTesting.engineTestHooks(engine);
+          const fetch = zstream.createFetch(engine, { baseURL: BASE_URL });
+          const client = new OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+          // Each path reads 2 events (or content chunks), then stops reading.
+          const paths: Record<string, () => Promise<{ delivered: number; firstTokens?: number[]; rest: () => Promise<string> }>> = {
+            'engine.generate': async () => {
+              const reader = (await engine.generate({ messages })).getReader();
+              const firstTokens: number[] = [];
+              let text = '';
+              for (let i = 0; i < 2; i++) {
+                const { value } = await reader.read();
+                if (value?.type === 'delta') (firstTokens.push(value.tokens), (text += value.text));
+              }
+              const rest = async () => {
+                for (let r = await reader.read(); !r.done; r = await reader.read()) if (r.value.type === 'delta') text += r.value.text;
+                return text;
+              };
+              return { delivered: firstTokens.reduce((a, b) => a + b, 0), firstTokens, rest };
+            },
+            'fetch + getReader': async () => {
+              const res = await fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages }) });
+              const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+              let raw = (await reader.read()).value!; // the role chunk: no token
+              for (let i = 0; i < 2; i++) raw += (await reader.read()).value!;
+              const rest = async () => {
+                for (let r = await reader.read(); !r.done; r = await reader.read()) raw += r.value;
+                return raw.split('\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)).choices[0]?.delta?.content ?? '').join('');
+              };
+              return { delivered: 2, rest };
+            },
+            'openai SDK': async () => {
+              const stream = await client.chat.completions.create({ model: 'm', stream: true, messages });
+              const it = stream[Symbol.asyncIterator]();
+              let text = '';
+              for (let i = 0; i < 3; i++) text += (await it.next()).value?.choices[0]?.delta?.content ?? ''; // role, then 2 tokens
+              const rest = async () => {
+                for (let r = await it.next(); !r.done; r = await it.next()) text += r.value.choices[0]?.delta?.content ?? '';
+                return text;
+              };
+              return { delivered: 2, rest };
+            },
+          };
+          for (const [path, open] of Object.entries(paths)) {
+            const before = (await hooks.settled()).generatedTokens;
+            const reading = await open();
+            const paused = await hooks.settled();
+            await sleep(1000);
+            const later = await engine.stats!();
+            const text = await reading.rest();
+            results.push({
+              runAhead, path, delivered: reading.delivered, firstTokens: reading.firstTokens,
+              ahead: paused.generatedTokens - before - reading.delivered,
+              grewWhilePaused: later.generatedTokens - paused.generatedTokens,
+              kvCachesWhilePaused: later.openKvCaches, text,
+            });
+          }
+          if (engine !== window.engine) engine.dispose();
+        }
+        return results;
+      }, { messages: MESSAGES, BASE_URL });
+      for (const row of rows) {
+        const where = `${row.path}, runAhead ${row.runAhead}`;
+        // The story's first tokens are whole words: one token per event, so SSE chunks count tokens too.
+        if (row.firstTokens) expect(row.firstTokens, where).toEqual([1, 1]);
+        expect(row.ahead, where).toBe(row.runAhead);
+        expect(row.grewWhilePaused, where).toBe(0);
+        expect(row.kvCachesWhilePaused, where).toBe(1);
+        expect(row.text, where).toBe(STORY);
+      }
+      console.log(`[${device}] tokens generated ahead of a paused reader:`, rows.map((r) => `${r.path} runAhead ${r.runAhead}: ${r.ahead}`).join('; '));
+    });
+
+    test('concurrent requests queue FIFO; each stream gets exactly what it gets alone', async ({ page }) => {
+      await openEngineWith(page, device);
+      const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+        const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+        const client = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+        // Different requests, so that a token in the wrong stream would show.
+        const requests = [
+          { messages },
+          { messages, max_tokens: 7 },
+          { messages, temperature: 1.5, seed: 7, max_tokens: 12 },
+          { messages, stop: ['tiny'] },
+          { messages, temperature: 1.5, seed: 99, max_tokens: 12 },
+        ];
+        const run = async (request: (typeof requests)[number], i: number) => {
+          let text = '';
+          let first = 0;
+          if (i % 2 === 0) {
+            for await (const chunk of await client.chat.completions.create({ model: 'm', stream: true, ...request })) {
+              const delta = chunk.choices[0]?.delta?.content ?? '';
+              if (delta && !first) first = performance.now();
+              text += delta;
+            }
+          } else {
+            const { messages: m, ...params } = request;
+            for await (const delta of window.engine.chatStream(m, params)) {
+              if (!first) first = performance.now();
+              text += delta;
+            }
+          }
+          return { text, first };
+        };
+        const together = await Promise.all(requests.map(run));
+        const alone = [];
+        for (const [i, request] of requests.entries()) alone.push((await run(request, i)).text);
+        return { together, alone, stats: await window.engine.stats!() };
+      }, { messages: MESSAGES, BASE_URL });
+      expect(result.together.map((r) => r.text)).toEqual(result.alone);
+      expect(result.alone[0]).toBe(STORY);
+      expect(result.alone[3]).toBe('Once upon a time, a ');
+      expect(new Set(result.alone).size).toBe(result.alone.length);
+      // FIFO: each request's first token comes after the one before it started.
+      const firsts = result.together.map((r) => r.first);
+      expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+      expect(result.stats).toMatchObject({ running: 0, queued: 0, openKvCaches: 0 });
+    });
+
+    test('a full queue answers 429 with OpenAI\'s body and retry-after; the SDK retries after it', async ({ page }) => {
+      await openEngineWith(page, device, { maxQueued: 1 });
+      const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+        const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+        const post = () => fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages }) });
+        const running = (await post()).body!.getReader();
+        await running.read();
+        await running.read(); // the first request holds the model (its reader paused) ...
+        const queued = await post(); // ... the second waits ...
+        const full = await post(); // ... and the third finds the queue full.
+        const refused = { status: full.status, retryAfter: full.headers.get('retry-after'), body: await full.json() };
+        const strict = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch, maxRetries: 0 });
+        const sdkError = await strict.chat.completions.create({ model: 'm', messages }).then(() => undefined, (e: Error & { status?: number }) => ({ name: e.constructor.name, status: e.status }));
+        // With its default retries the SDK waits retry-after seconds and asks again: by then the queue has room.
+        const patient = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+        const retried = patient.chat.completions.create({ model: 'm', messages });
+        await new Promise((r) => setTimeout(r, 200));
+        await running.cancel();
+        const queuedText = await queued.text();
+        return { refused, sdkError, retried: (await retried).choices[0]?.message.content, queuedDone: queuedText.endsWith('data: [DONE]\n\n') };
+      }, { messages: MESSAGES, BASE_URL });
+      expect(result.refused.status).toBe(429);
+      expect(Number(result.refused.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(result.refused.body).toEqual({
+        error: { message: expect.stringContaining('busy'), type: 'requests', param: null, code: 'rate_limit_exceeded' },
+      });
+      expect(result.sdkError).toEqual({ name: 'RateLimitError', status: 429 });
+      expect(result.retried).toBe(STORY);
+      expect(result.queuedDone).toBe(true);
+    });
+
+    test('the main thread has no long task while streaming', async ({ page }) => {
+      await openEngineWith(page, device);
+      const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+        const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+        const client = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+        const longTasks: number[] = [];
+        const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
+        observer.observe({ type: 'longtask' });
+        const t0 = performance.now();
+        let chunks = 0;
+        const sdk = async () => {
+          for await (const _ of await client.chat.completions.create({ model: 'm', stream: true, messages })) chunks++;
+        };
+        const engine = async () => {
+          for await (const _ of window.engine.chatStream(messages)) chunks++;
+        };
+        await Promise.all([sdk(), engine(), sdk(), engine()]);
+        await new Promise((r) => setTimeout(r, 100)); // let the observer report
+        observer.disconnect();
+        return { longTasks, chunks, ms: performance.now() - t0 };
+      }, { messages: MESSAGES, BASE_URL });
+      console.log(`[${device}] ${result.chunks} chunks in ${Math.round(result.ms)} ms; long tasks: ${JSON.stringify(result.longTasks)}`);
+      expect(result.chunks).toBeGreaterThan(100);
+      expect(result.longTasks).toEqual([]);
+    });
+  });
+}

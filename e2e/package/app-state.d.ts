@@ -1,0 +1,17 @@
+// What e2e/package/app.js leaves on `window` for the spec to read.
+export interface AppState {
+  status: 'loading' | 'streaming' | 'done' | 'error';
+  /** engine.model.device once loaded. */
+  device: string | null;
+  /** Each non-empty `delta.content`, in order. */
+  deltas: string[];
+  /** Chunks the openai SDK yielded. */
+  chunks: number;
+  error: { name: string; code?: string; message: string } | null;
+}
+
+declare global {
+  interface Window {
+    appState?: AppState;
+  }
+}

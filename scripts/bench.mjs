@@ -1,0 +1,72 @@
+// npm run bench: where the time goes, measured side by side in one run (bench/README in the
+// project README's "Benchmark" section). Builds the bench page, serves it on BENCH_PORT, drives
+// headless Chromium through loads, streaming paths and flow control on each device, and writes
+// bench/results.json and bench/results.md. It reports numbers; it never fails on one.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { config } from '../bench/runner/config.mjs';
+import { renderMarkdown } from '../bench/runner/report.mjs';
+import { buildBench, serveBench } from '../bench/runner/serve.mjs';
+import { measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
+import { summarize } from '../bench/runner/summarize.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const started = Date.now();
+const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+
+function machine() {
+  const cpu = cpus();
+  let chromium = 'unknown';
+  try {
+    chromium = execFileSync(config.chromium, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {}
+  return {
+    cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version, chromium, platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+async function main() {
+  // Other processes on the machine skew every number here: the load average says how busy it was.
+  const loadAtStart = loadavg()[0];
+  const loadSamples = [loadAtStart];
+  const sampler = setInterval(() => loadSamples.push(loadavg()[0]), 5000);
+  if (!config.skipBuild) {
+    log('building the bench page (vite build)');
+    await buildBench();
+  }
+  const server = await serveBench(config.port);
+  log(`serving on ${server.url}`);
+  const raw = { loads: {}, streaming: {} };
+  try {
+    for (const device of config.devices) {
+      log(`${device}: loads (${config.loadReps} × cold + warm, engine and baseline)`);
+      raw.loads[device] = await measureLoads(server.url, device, log);
+      log(`${device}: streaming (${config.reps} repetitions)`);
+      raw.streaming[device] = await measureStreaming(server.url, device, log);
+    }
+  } finally {
+    clearInterval(sampler);
+    await server.close();
+  }
+  const results = {
+    date: new Date().toISOString(),
+    machine: { ...machine(), loadAverage: { start: loadAtStart, max: Math.max(...loadSamples), end: loadavg()[0] } },
+    config: { reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices },
+    durationS: Math.round((Date.now() - started) / 1000),
+    summary: summarize(raw),
+    raw,
+  };
+  writeFileSync(resolve(root, 'bench/results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  const markdown = renderMarkdown(results);
+  writeFileSync(resolve(root, 'bench/results.md'), markdown);
+  console.log(`\n${markdown}`);
+  log('wrote bench/results.json and bench/results.md');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,162 @@
+// Builds the npm package into dist/ (`npm run build:lib`; `npm pack` runs it first):
+//   index.js                   the main-thread library, ESM (comlink bundled in)
+//   worker.js, worker-*.js     the module worker; each backend a chunk it loads on demand
+//                              (worker-transformers.js, worker-webllm.js: their libraries bundled in)
+//   ort.webgpu.bundle.min.mjs, ort-wasm-simd-threaded.asyncify.{wasm,mjs}   ONNX Runtime, as shipped
+//   models/zstream-tiny-story/ the embedded model
+//   types/                     .d.ts for index.js
+//   THIRD_PARTY_LICENSES.md    the licences of the bundled code
+// index.js starts the worker with `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
+// and finds every runtime file with a literal `new URL('./…', import.meta.url)`: the forms Vite and
+// webpack 5 follow in an app's dependencies, and that a browser resolves inside the package without one.
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+import { thirdPartyLicenses } from './third-party-licenses.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+// ONNX Runtime's module ships as Microsoft builds it, not bundled: it refers to itself by file name
+// (`let a = URL; new a('ort.webgpu.bundle.min.mjs', import.meta.url)`), which an app's webpack
+// resolves, so a file of that name must sit next to the code (and rolldown's tree-shaking would fold
+// it into a `new URL(…)` that Vite and webpack both chase). Next to it, its wasm (which it finds
+// with `new URL('ort-wasm-simd-threaded.asyncify.wasm', import.meta.url)`) and the wasm's
+// JavaScript glue, which src/default-assets.package.ts hands to it.
+const ORT_MODULE = 'ort.webgpu.bundle.min.mjs';
+const ORT_FILES = [ORT_MODULE, `${ORT_MODULE}.map`, 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+const MODEL = 'zstream-tiny-story';
+
+/** In the package, src/assets.ts takes its defaults from default-assets.package.ts (files next to index.js). */
+const packageAssets = {
+  name: 'zstream:package-assets',
+  resolveId(source, importer) {
+    if (source === './default-assets.js' && importer === join(root, 'src/assets.ts')) {
+      return join(root, 'src/default-assets.package.ts');
+    }
+    return undefined;
+  },
+};
+
+/** transformers.js imports ONNX Runtime as 'onnxruntime-web/webgpu': the file next to the worker. */
+const ortAsShipped = {
+  name: 'zstream:ort-as-shipped',
+  resolveId(source) {
+    return source === 'onnxruntime-web/webgpu' ? { id: join(dist, ORT_MODULE), external: true } : undefined;
+  },
+};
+
+/** src/ starts the worker from its source; in the package that is worker.js, next to index.js. */
+const SOURCE_WORKER_URL = /new URL\((['"])\.\.\/worker\/index\.ts\1, import\.meta\.url\)/g;
+function builtWorkerURL() {
+  let found = false;
+  return {
+    name: 'zstream:worker-url',
+    transform(code, id) {
+      if (!id.startsWith(join(root, 'src/'))) return undefined;
+      const replaced = code.replace(SOURCE_WORKER_URL, "new URL('./worker.js', import.meta.url)");
+      if (replaced === code) return undefined;
+      found = true;
+      return { code: replaced, map: null };
+    },
+    buildEnd() {
+      if (!found) this.error("no module in src/ starts the worker with new URL('../worker/index.ts', import.meta.url)");
+    },
+  };
+}
+
+const shared = {
+  platform: 'browser',
+  resolve: { conditionNames: ['browser', 'import', 'default'] },
+  logLevel: 'warn',
+};
+// Not minified: the app's bundler minifies, and ONNX Runtime's `/*webpackIgnore:true*/` comment on
+// its dynamic import must survive for webpack.
+const output = { dir: dist, format: 'es', minify: false, comments: { legal: true, annotation: true, jsdoc: false } };
+
+/** A backend's lazy chunk is named by its folder: worker-transformers.js, worker-webllm.js. */
+function workerChunkName(chunk) {
+  const backend = /[\\/]worker[\\/]([\w-]+)[\\/]load\.ts$/.exec(chunk.facadeModuleId ?? '')?.[1];
+  return backend ? `worker-${backend}.js` : 'worker-[name]-[hash].js';
+}
+
+async function bundle() {
+  const main = await build({
+    ...shared,
+    input: { index: join(root, 'src/index.ts') },
+    plugins: [packageAssets, builtWorkerURL()],
+    output: { ...output, entryFileNames: '[name].js', chunkFileNames: 'index-[name]-[hash].js' },
+    write: true,
+  });
+  const worker = await build({
+    ...shared,
+    input: { worker: join(root, 'worker/index.ts') },
+    plugins: [ortAsShipped],
+    output: { ...output, entryFileNames: '[name].js', chunkFileNames: workerChunkName, paths: { [join(dist, ORT_MODULE)]: `./${ORT_MODULE}` } },
+    write: true,
+  });
+  return [...main.output, ...worker.output].filter((file) => file.type === 'chunk');
+}
+
+async function copyRuntimeFiles() {
+  for (const file of ORT_FILES) await cp(join(root, 'node_modules/onnxruntime-web/dist', file), join(dist, file));
+  const model = join(root, 'public/models', MODEL);
+  if (!existsSync(join(model, 'config.json'))) throw new Error(`${model} is missing: run \`npm run model\` first`);
+  await cp(model, join(dist, 'models', MODEL), { recursive: true });
+}
+
+/** Fails the build where the package would break in an app: a file it references is not in it. */
+async function verify(chunks) {
+  const index = await readFile(join(dist, 'index.js'), 'utf8');
+  if (!/new Worker\(new URL\(["']\.\/worker\.js["'], import\.meta\.url\), \{/.test(index)) {
+    throw new Error("dist/index.js does not start its worker with new Worker(new URL('./worker.js', import.meta.url), {…})");
+  }
+  for (const chunk of chunks) {
+    if (chunk.code.includes('import.meta.env')) throw new Error(`dist/${chunk.fileName} uses import.meta.env (Vite only)`);
+    const imports = [...chunk.imports, ...chunk.dynamicImports];
+    // Every import is a file of the package (a chunk, or ONNX Runtime's module): no bare specifiers.
+    const external = imports.filter((id) => !chunks.some((c) => c.fileName === id) && !(id.startsWith('./') && existsSync(join(dist, id))));
+    if (external.length) throw new Error(`dist/${chunk.fileName} imports ${external.join(', ')}: it must be self-contained`);
+  }
+  for (const chunk of chunks) {
+    for (const [, , url] of chunk.code.matchAll(/new URL\((["'])([^"']+)\1, import\.meta\.url\)/g)) {
+      if (!existsSync(join(dist, url))) throw new Error(`dist/${chunk.fileName} refers to ${url}, which is not in dist/`);
+    }
+  }
+}
+
+/**
+ * Fails the build where the types would not resolve in an app: every module that dist/types/index.d.ts
+ * reaches may import only other files of dist/types and the package's `dependencies` (comlink is one
+ * for its types alone: the JavaScript bundles it).
+ */
+async function verifyTypes() {
+  const { dependencies = {} } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  const seen = new Set();
+  const visit = async (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const [, , specifier] of text.matchAll(/(?:from|import\()\s*(['"])([^'"]+)\1/g)) {
+      if (specifier.startsWith('.')) await visit(join(dirname(file), specifier.replace(/\.js$/, '.d.ts')));
+      else if (!(specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/') in dependencies)) {
+        throw new Error(`dist/types/${file.slice(join(dist, 'types').length + 1)} imports '${specifier}', which is not a dependency`);
+      }
+    }
+  };
+  await visit(join(dist, 'types/index.d.ts'));
+}
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist);
+const chunks = await bundle();
+await copyRuntimeFiles();
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.lib.json')], {
+  stdio: 'inherit',
+});
+await verify(chunks);
+await verifyTypes();
+await writeFile(join(dist, 'THIRD_PARTY_LICENSES.md'), await thirdPartyLicenses(chunks, root));
+console.log(`dist/: ${chunks.map((c) => `${c.fileName} ${(c.code.length / 1024).toFixed(0)} KB`).join(', ')}`);
