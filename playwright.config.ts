@@ -29,6 +29,7 @@ export default defineConfig({
   },
   webServer: {
     command: `npx vite --port ${port} --strictPort`,
+    env: { ZSTREAM_E2E: '1' },
     url: `http://localhost:${port}/e2e/harness.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

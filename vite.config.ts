@@ -18,7 +18,8 @@ export default defineConfig({
       input: { main: resolve(import.meta.dirname, 'index.html') },
     },
   },
-  server: { port: 5173, strictPort: true },
+  // Under Playwright (ZSTREAM_E2E=1) nothing is watched: an edit elsewhere must not reload a page mid-test.
+  server: process.env.ZSTREAM_E2E ? { hmr: false, watch: null } : { port: 5173, strictPort: true },
   // One dependency cache per e2e port, so side-by-side dev servers never share one.
   cacheDir: process.env.E2E_PORT ? `node_modules/.vite-${process.env.E2E_PORT}` : undefined,
   preview: { port: 4173, strictPort: true },

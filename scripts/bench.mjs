@@ -3,7 +3,7 @@
 // headless Chromium through loads, streaming paths and flow control on each device, and writes
 // bench/results.json and bench/results.md. It reports numbers; it never fails on one.
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { config } from '../bench/runner/config.mjs';
@@ -25,8 +25,15 @@ function machine() {
   return {
     cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version, chromium, platform: `${process.platform} ${process.arch}`,
+    // Chromium inherits it: a negative nice value keeps other jobs on the machine from skewing the run.
+    nice: getPriority(),
   };
 }
+
+/** Times to 0.01 ms, and arrays of numbers on one line: the raw records stay readable and small. */
+const toJson = (value) =>
+  JSON.stringify(value, (_, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 1)
+    .replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, inner) => `[${inner.replace(/\s+/g, '')}]`);
 
 async function main() {
   // Other processes on the machine skew every number here: the load average says how busy it was.
@@ -42,7 +49,7 @@ async function main() {
   const raw = { loads: {}, streaming: {} };
   try {
     for (const device of config.devices) {
-      log(`${device}: loads (${config.loadReps} × cold + warm, engine and baseline)`);
+      log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
       raw.loads[device] = await measureLoads(server.url, device, log);
       log(`${device}: streaming (${config.reps} repetitions)`);
       raw.streaming[device] = await measureStreaming(server.url, device, log);
@@ -59,11 +66,17 @@ async function main() {
     summary: summarize(raw),
     raw,
   };
-  writeFileSync(resolve(root, 'bench/results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(resolve(root, 'bench/results.json'), `${toJson(results)}\n`);
   const markdown = renderMarkdown(results);
   writeFileSync(resolve(root, 'bench/results.md'), markdown);
   console.log(`\n${markdown}`);
   log('wrote bench/results.json and bench/results.md');
+  // A number is never a failure; a measurement that could not be taken is.
+  const failed = JSON.stringify(raw).match(/"error":/g)?.length ?? 0;
+  if (failed > 0) {
+    log(`${failed} measurements failed: see "error" in bench/results.json`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error) => {

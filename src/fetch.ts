@@ -1,5 +1,6 @@
 // A function with fetch's signature that answers OpenAI routes under its base URLs from the
 // local engine and passes every other request, untouched, to the real fetch.
+import { abortableResponse } from './abortable-response.js';
 import { chatCompletions } from './chat-completions.js';
 import { completions } from './completions.js';
 import { ZStreamError } from './errors.js';
@@ -73,7 +74,7 @@ export function createFetch(engine: ServedEngine, options: FetchOptions = {}): t
     // Pass-through (createEngine's `passThrough`): the upstream answers, unchanged.
     if (engine instanceof PassThroughEngine) return engine.forward(request, target.slice(base.length));
     try {
-      return await route(context, request, target.slice(base.length));
+      return abortableResponse(await route(context, request, target.slice(base.length)), request.signal);
     } catch (error) {
       if (request.signal.aborted) throw request.signal.reason ?? error;
       return ZStreamError.from(error).toResponse();

@@ -72,10 +72,13 @@ export type StreamEvent =
   | { type: 'done'; finish_reason: FinishReason; usage: Usage }
   | { type: 'error'; error: SerializedError };
 
+/** Events in the order generated: every event ready when the main thread asked (worker/batched-stream.ts). */
+export type StreamBatch = StreamEvent[];
+
 /** How the worker hands a generation to the main thread. */
 export type GenerateHandle =
-  /** A transferred, pull-based stream: backpressure and cancel come from the platform. */
-  | { kind: 'stream'; stream: ReadableStream<StreamEvent> }
+  /** A transferred, pull-based stream of batches: backpressure and cancel come from the platform. */
+  | { kind: 'stream'; stream: ReadableStream<StreamBatch> }
   /** Fallback where streams cannot be transferred: the main thread calls `pull`/`cancel` by id. */
   | { kind: 'pull'; id: number };
 
@@ -160,8 +163,8 @@ export interface GenerateOptions {
   id: number;
   /** Use a transferred ReadableStream (true) or the pull-by-id fallback (false). */
   transfer: boolean;
-  /** How many events the worker's own stream queues ahead of the transfer (src/run-ahead.ts). */
-  queued: number;
+  /** How many events generation may run ahead of the reader (FlowOptions.runAhead; worker/batched-stream.ts). */
+  runAhead: number;
 }
 
 /** What the worker tells the main thread unasked (a Comlink proxy, see src/worker-connection.ts). */

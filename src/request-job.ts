@@ -4,7 +4,7 @@
 // cancel and the stall timeout end it here and cancel its worker stream, which stops generation
 // within one decode step and frees the KV cache (worker/generation.ts).
 import { ZStreamError } from './errors.js';
-import type { GenerateRequest, StreamEvent } from './protocol.js';
+import type { GenerateRequest, StreamBatch, StreamEvent } from './protocol.js';
 import type { Connection } from './worker-connection.js';
 
 export interface JobLimits {
@@ -39,10 +39,11 @@ export class RequestJob {
   /** Its worker let go of it (the queue sets this). */
   released = false;
 
-  private source: ReadableStreamDefaultReader<StreamEvent> | undefined;
-  private pendingRead: Promise<ReadableStreamReadResult<StreamEvent>> | undefined;
+  private source: ReadableStreamDefaultReader<StreamBatch> | undefined;
+  /** The rest of the last batch read from the source: the source is read again only once it is empty. */
+  private unread: StreamEvent[] = [];
   private failure: ZStreamError | undefined;
-  /** Interrupts a read in progress: state changed (attached, detached, failed, ended, started). */
+  /** Ends a wait for a source (see `changed`). */
   private wake: () => void = () => {};
   private reading = false;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -55,28 +56,27 @@ export class RequestJob {
     private readonly hooks: JobHooks,
   ) {
     const { signal } = limits;
-    // highWaterMark 0: nothing is read from the worker before the caller asks (src/run-ahead.ts).
+    // highWaterMark 0: nothing is read from the worker before the caller asks (runAhead: request-queue.ts).
     this.stream = new ReadableStream<StreamEvent>(
       {
         start: (controller) => {
           if (!signal) return;
           const onAbort = () => {
             controller.error(abortReason(signal)); // reading rejects with the AbortError, as with fetch
-            this.cancel();
+            this.stop();
           };
           signal.addEventListener('abort', onAbort, { once: true });
           this.unlistenAbort = () => signal.removeEventListener('abort', onAbort);
         },
         pull: (controller) => this.pull(controller),
-        cancel: () => this.cancel(),
+        cancel: () => this.stop(),
       },
       new CountQueuingStrategy({ highWaterMark: 0 }),
     );
   }
 
-  /** Feeds the job from a worker's stream for it. */
-  attach(connection: Connection, stream: ReadableStream<StreamEvent>): void {
-    this.attempts++;
+  /** Feeds the job from a worker's stream of batches for it. */
+  attach(connection: Connection, stream: ReadableStream<StreamBatch>): void {
     if (this.ended || this.failure) {
       void stream.cancel();
       return;
@@ -104,7 +104,6 @@ export class RequestJob {
   markStarted(): void {
     this.started = true;
     this.armStall();
-    this.wake();
   }
 
   /** Ends the job with an error event (the reader sees it next) and stops its generation. */
@@ -135,33 +134,40 @@ export class RequestJob {
       for (;;) {
         if (this.ended) return undefined;
         if (this.failure) return { type: 'error', error: this.failure.serialize() };
-        const woken = new Promise<undefined>((resolve) => (this.wake = () => resolve(undefined)));
         const source = this.source;
         if (!source) {
-          await woken;
+          await this.changed();
           continue;
         }
-        this.pendingRead ??= source.read();
-        let result: ReadableStreamReadResult<StreamEvent> | undefined;
+        const buffered = this.unread.shift();
+        if (buffered) return buffered;
+        // Whatever ends the job or moves it (fail, detach, cancel) cancels this source, which ends this read.
+        let result: ReadableStreamReadResult<StreamBatch> | undefined;
         let failure: unknown;
         try {
-          result = await Promise.race([this.pendingRead, woken]);
+          result = await source.read();
         } catch (error) {
           failure = error;
         }
-        // Woken, or the source was dropped meanwhile (its read then ends): start over from the new state.
-        if (this.source !== source || (!result && failure === undefined)) continue;
-        this.pendingRead = undefined;
-        if (result && !result.done) return result.value;
+        if (this.source !== source) continue;
+        if (result && !result.done) {
+          this.unread = result.value;
+          continue;
+        }
         // The worker's stream ended or broke before its last event. If the worker died, the queue
-        // decides (hand over or fail) and wakes this loop; otherwise the failure is the request's.
-        if (await this.workerLost()) await woken;
-        else this.fail(failure === undefined ? endedEarly() : ZStreamError.from(failure));
+        // decides (hand over or fail); otherwise the failure is the request's.
+        if (!(await this.workerLost())) this.fail(failure === undefined ? endedEarly() : ZStreamError.from(failure));
+        else if (this.source === source) await this.changed();
       }
     } finally {
       this.reading = false;
       this.disarmStall();
     }
+  }
+
+  /** Resolves at the next attach, detach, fail or end. */
+  private changed(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
   }
 
   /** The worker's lock may report its death a moment after its streams closed: ask what it cannot answer. */
@@ -176,7 +182,8 @@ export class RequestJob {
     }
   }
 
-  private cancel(): void {
+  /** Ends the job for good (its reader cancelled, its signal aborted, or it never got a worker): its generation stops. */
+  stop(): void {
     if (this.ended) return;
     this.dropSource();
     this.finish();
@@ -195,7 +202,7 @@ export class RequestJob {
   private dropSource(): void {
     const source = this.source;
     this.source = undefined;
-    this.pendingRead = undefined;
+    this.unread = [];
     void source?.cancel();
   }
 

@@ -4,7 +4,7 @@ import type { Remote } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { ZStreamError } from './errors.js';
 import { flowSettings, type FlowOptions } from './flow-settings.js';
-import type { GenerateHandle, GenerateOptions, GenerateRequest, ModelInfo, StreamEvent, WorkerApi, WorkerStats } from './protocol.js';
+import type { GenerateHandle, GenerateOptions, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerApi, WorkerStats } from './protocol.js';
 import { RequestQueue } from './request-queue.js';
 import type { Connection, ConnectionEvents } from './worker-connection.js';
 
@@ -18,11 +18,13 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** The worker's side: one generation at a time in FIFO order, each playing its script on demand. */
 class FakeWorker {
   readonly log: string[] = [];
+  /** Where streams cannot be transferred (GenerateHandle 'pull'): the readers the main thread pulls by id. */
+  private readonly byId = new Map<number, ReadableStreamDefaultReader<StreamBatch>>();
   private readonly waiting: Array<() => void> = [];
   private busy = false;
-  private readonly open = new Set<ReadableStreamDefaultController<StreamEvent>>();
+  private readonly open = new Set<ReadableStreamDefaultController<StreamBatch>>();
 
-  constructor(private readonly events: ConnectionEvents) {}
+  constructor(private readonly events: ConnectionEvents, private readonly transfer = true) {}
 
   async generate(req: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
     const script = 'messages' in req ? req.messages[0]!.content.split(' ') : [];
@@ -39,8 +41,9 @@ class FakeWorker {
       else this.busy = false;
     };
     void turn.then(() => this.events.started(id));
-    let controller!: ReadableStreamDefaultController<StreamEvent>;
-    const stream = new ReadableStream<StreamEvent>(
+    // Batches of one event: the worker's batching is tested with the real worker (e2e/flow.spec.ts).
+    let controller!: ReadableStreamDefaultController<StreamBatch>;
+    const stream = new ReadableStream<StreamBatch>(
       {
         start: (c) => void this.open.add((controller = c)),
         pull: async (c) => {
@@ -48,8 +51,8 @@ class FakeWorker {
           const word = script.shift();
           if (word === 'hang') return new Promise<void>(() => void (hung = true));
           this.log.push(`${id}:${word ?? 'done'}`);
-          if (word) return c.enqueue(delta(word));
-          c.enqueue(done);
+          if (word) return c.enqueue([delta(word)]);
+          c.enqueue([done]);
           c.close();
           this.open.delete(c);
           release();
@@ -60,9 +63,20 @@ class FakeWorker {
           if (!hung) release();
         },
       },
-      new CountQueuingStrategy({ highWaterMark: options.queued }),
+      new CountQueuingStrategy({ highWaterMark: this.transfer ? options.runAhead - 1 : 0 }),
     );
-    return { kind: 'stream', stream };
+    if (this.transfer) return { kind: 'stream', stream };
+    this.byId.set(id, stream.getReader());
+    return { kind: 'pull', id };
+  }
+
+  async pull(id: number): Promise<StreamEvent | undefined> {
+    const { value } = await this.byId.get(id)!.read();
+    return value?.[0];
+  }
+
+  async cancel(id: number): Promise<void> {
+    await this.byId.get(id)?.cancel();
   }
 
   async stats(): Promise<WorkerStats> {
@@ -103,12 +117,12 @@ class FakeConnection implements Connection {
 }
 
 /** runAhead 1 by default: the fake worker generates one event ahead, so requests stay running while read. */
-function setup(options: FlowOptions = {}, failLoads = 0) {
+function setup(options: FlowOptions = {}, failLoads = 0, transfer = true) {
   const connections: FakeConnection[] = [];
   let loads = 0;
   const queue = new RequestQueue(async (events) => {
     if (loads++ > 0 && failLoads-- > 0) throw new ZStreamError('model_load_failed', 'Could not load model: onnx/model.onnx is missing');
-    const connection = new FakeConnection(new FakeWorker(events));
+    const connection = new FakeConnection(new FakeWorker(events, transfer));
     connections.push(connection);
     return connection;
   }, flowSettings({ runAhead: 1, ...options }));
@@ -217,5 +231,17 @@ describe('RequestQueue', () => {
     await new Promise((resolve) => setTimeout(resolve, 30)); // b waits in the queue longer than 5 ms
     await first.cancel();
     expect(texts(await readAll(await second))).toBe('b1 done');
+  });
+
+  it('without transferable streams it pulls by id, runAhead events ahead, and cancels by id', async () => {
+    const { queue, connections } = setup({ runAhead: 2 }, 0, false);
+    await queue.start();
+    const reader = (await queue.submit(request('a1 a2 a3 a4 a5'), {})).getReader();
+    expect((await reader.read()).value).toEqual(delta('a1'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(connections[0]!.worker.log).toEqual(['1:a1', '1:a2', '1:a3']); // the one read, and two ahead
+    await reader.cancel();
+    expect(connections[0]!.worker.log.at(-1)).toBe('1:cancelled');
+    expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
   });
 });

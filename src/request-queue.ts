@@ -5,7 +5,7 @@
 // with an error event.
 import { ZStreamError } from './errors.js';
 import type { FlowSettings } from './flow-settings.js';
-import type { GenerateHandle, GenerateRequest, ModelInfo, StreamEvent, WorkerFault, WorkerStats } from './protocol.js';
+import type { GenerateHandle, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerFault, WorkerStats } from './protocol.js';
 import { RequestJob, type JobLimits } from './request-job.js';
 import { supportsReadableStreamTransfer } from './supports.js';
 import type { Connection, ConnectionEvents } from './worker-connection.js';
@@ -78,7 +78,7 @@ export class RequestQueue {
     try {
       await this.dispatch(job);
     } catch (error) {
-      this.jobs.delete(job.id);
+      job.stop(); // out of the queue, its signal no longer watched
       throw error;
     }
     return job.stream;
@@ -98,7 +98,11 @@ export class RequestQueue {
   /** The current worker's counters; undefined while there is none. */
   async workerStats(): Promise<WorkerStats | undefined> {
     const connection = this.connection;
-    return connection?.alive ? connection.call((remote) => remote.stats()) : undefined;
+    if (!connection?.alive) return undefined;
+    return connection.call((remote) => remote.stats()).catch((error: unknown) => {
+      if (connection.alive) throw error;
+      return undefined; // it died meanwhile: there is no current worker
+    });
   }
 
   /** For tests (src/testing.ts): a fault in the current worker. */
@@ -143,8 +147,10 @@ export class RequestQueue {
   }
 
   private async dispatch(job: RequestJob): Promise<void> {
-    // The worker's stream queues runAhead - 1 events; the transfer holds one more (src/run-ahead.ts).
-    const options = { id: job.id, transfer: supportsReadableStreamTransfer(), queued: this.settings.runAhead - 1 };
+    // runAhead, exactly: the worker counts the events in its batches until this thread has asked for
+    // the next one (worker/batched-stream.ts); the job reads a batch only once it has handed out the
+    // last one, and every stream on this thread has highWaterMark 0. Measured in e2e/flow.spec.ts.
+    const options = { id: job.id, transfer: supportsReadableStreamTransfer(), runAhead: this.settings.runAhead };
     for (;;) {
       const connection = await this.ready();
       if (job.ended) return;
@@ -160,13 +166,13 @@ export class RequestQueue {
     }
   }
 
-  /** Where streams cannot be transferred: one call per event; runAhead events are read ahead here. */
-  private pullStream(connection: Connection, id: number): ReadableStream<StreamEvent> {
-    return new ReadableStream<StreamEvent>(
+  /** Where streams cannot be transferred: one call per event, a batch of one; runAhead events are read ahead here. */
+  private pullStream(connection: Connection, id: number): ReadableStream<StreamBatch> {
+    return new ReadableStream<StreamBatch>(
       {
         pull: async (controller) => {
           const event = await connection.call<StreamEvent | undefined>((remote) => remote.pull(id));
-          if (event) controller.enqueue(event);
+          if (event) controller.enqueue([event]);
           else controller.close();
         },
         cancel: () =>

@@ -15,6 +15,8 @@ export interface EngineTestHooks {
   stepTimes(): Promise<number[]>;
   /** The engine's stats once the worker has run no decode step for `quietMs` (polled; gives up after `timeoutMs`). */
   settled(quietMs?: number, timeoutMs?: number): Promise<EngineStats>;
+  /** The engine's stats once `predicate` holds for them (polled; after `timeoutMs`, the last ones). */
+  statsWhen(predicate: (stats: EngineStats) => boolean, timeoutMs?: number): Promise<EngineStats>;
 }
 
 export function engineTestHooks(engine: Engine): EngineTestHooks {
@@ -36,6 +38,14 @@ export function engineTestHooks(engine: Engine): EngineTestHooks {
         last = now;
       }
       return last;
+    },
+    async statsWhen(predicate, timeoutMs = 15_000) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const stats = await queue.stats();
+        if (predicate(stats) || performance.now() > deadline) return stats;
+        await sleep(25);
+      }
     },
   };
 }

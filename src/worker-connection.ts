@@ -22,7 +22,7 @@ export interface Connection {
 }
 
 const crashed = (detail: string) =>
-  new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}. zstream restarts it.`);
+  new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
 
 export class WorkerConnection implements Connection {
   readonly ended: Promise<ZStreamError>;
@@ -57,7 +57,7 @@ export class WorkerConnection implements Connection {
         released: (id) => events.released(id),
         deviceLost: (message) => connection.terminate(new ZStreamError('device_lost', `The GPU device was lost: ${message}`)),
         backendFailed: (message) =>
-          connection.terminate(new ZStreamError('generation_failed', `The model failed while generating: ${message}. zstream restarts its worker.`)),
+          connection.terminate(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
       };
       await connection.call((remote) => remote.connect(lockName, proxy(listener)));
       connection.watchLock(lockName);

@@ -1,5 +1,5 @@
 // The engine as the worker exposes it: one loaded backend, a FIFO scheduler, and each
-// request's events handed over as a transferred ReadableStream (or pulled by id as fallback).
+// request's events handed over as a transferred ReadableStream of batches (or pulled by id as fallback).
 // It tells the main thread when a request starts and lets go of the model, and when the GPU
 // device is lost, so that a crash loses no queued request (src/request-queue.ts).
 import { transfer } from 'comlink';
@@ -10,24 +10,10 @@ import type {
 } from '../src/protocol.js';
 import type { Backend } from './backend.js';
 import { loadBackend } from './backends.js';
+import { toBatchedStream } from './batched-stream.js';
 import { createGeneration, type EventSource, type GenerationHooks } from './generation.js';
 import { holdForLife } from './life-lock.js';
 import { Scheduler } from './scheduler.js';
-
-/** `queued`: events the stream buffers ahead of its reader (the transfer adds one: src/run-ahead.ts). */
-export function toReadableStream(source: EventSource, queued: number): ReadableStream<StreamEvent> {
-  return new ReadableStream<StreamEvent>(
-    {
-      async pull(controller) {
-        const event = await source.pull();
-        if (event) controller.enqueue(event);
-        else controller.close();
-      },
-      cancel: () => source.cancel(),
-    },
-    new CountQueuingStrategy({ highWaterMark: queued }),
-  );
-}
 
 const RECENT_STEPS = 256;
 const now = () => performance.timeOrigin + performance.now();
@@ -48,14 +34,14 @@ export class EngineHost implements WorkerApi {
   async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
     await this.backend?.unload();
     this.backend = undefined;
-    let file: string | undefined;
+    const files: LoadingFiles = {};
     try {
       this.backend = await loadBackend(options, (p) => {
-        file = p.file ?? file;
+        if (p.file) files[p.phase === 'compile' ? 'compiling' : 'last'] = p.file;
         onProgress?.(p);
       });
     } catch (error) {
-      throw namingFile(ZStreamError.from(error, 'model_load_failed'), file);
+      throw namingFile(ZStreamError.from(error, 'model_load_failed'), files);
     }
     const device = await this.backend.gpuDevice?.();
     void device?.lost.then((info) => this.listener?.deviceLost(info.message || `the device was ${info.reason}`));
@@ -66,7 +52,7 @@ export class EngineHost implements WorkerApi {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
     const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
     if (options.transfer) {
-      const stream = toReadableStream(source, options.queued);
+      const stream = toBatchedStream(source, options.runAhead);
       return transfer({ kind: 'stream', stream }, [stream]);
     }
     this.sources.set(options.id, source);
@@ -125,8 +111,15 @@ export class EngineHost implements WorkerApi {
   }
 }
 
-/** Load errors say which file was loading when the message itself does not. */
-function namingFile(error: ZStreamError, file: string | undefined): ZStreamError {
+/** The model file ONNX Runtime compiles last, and the file loaded last (files load in parallel). */
+type LoadingFiles = { compiling?: string; last?: string };
+
+/**
+ * Load errors say which file failed when their message does not: ONNX Runtime's session errors
+ * ("Can't create a session … protobuf parsing failed") concern the model file being compiled.
+ */
+function namingFile(error: ZStreamError, files: LoadingFiles): ZStreamError {
+  const file = /create a session|protobuf|onnx/i.test(error.message) ? files.compiling ?? files.last : files.last;
   if (!file || error.message.includes(file)) return error;
   return new ZStreamError(error.code, `${error.message} (while loading ${file})`, { param: error.param, cause: error });
 }

@@ -17,10 +17,10 @@ export const config = {
   devices,
   /** Streaming repetitions per path and workload, paths alternating within each. */
   reps: int('BENCH_REPS', 5),
-  /** Cold + warm load pairs per device, each in a fresh browser profile. */
-  loadReps: int('BENCH_LOAD_REPS', 3),
+  /** Cold + warm load pairs per device, each in a fresh browser profile (SwiftShader loads take ~5 s). */
+  loadReps: { wasm: int('BENCH_LOAD_REPS', 3), webgpu: int('BENCH_LOAD_REPS', 2) },
   /** Tokens of the `long` workload: per-token costs show at WASM speed, SwiftShader is ~60 tok/s. */
-  longTokens: { wasm: int('BENCH_LONG_TOKENS_WASM', 256), webgpu: int('BENCH_LONG_TOKENS_WEBGPU', 128) },
+  longTokens: { wasm: int('BENCH_LONG_TOKENS_WASM', 256), webgpu: int('BENCH_LONG_TOKENS_WEBGPU', 96) },
   /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
   layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
   /** Skip `vite build` and serve the last build (for iterating on the runner only). */

@@ -6,10 +6,10 @@ const pair = (s, digits) => `${f(s?.median, digits)} / ${f(s?.p95, digits)}`;
 const PATH_NAMES = {
   floor: '(a) backend in worker (floor)',
   loop: '(a) + generation loop, in the worker',
-  transfer: '(a) + loop + transferred ReadableStream → page',
+  transfer: '(a) + loop + transferred ReadableStream, one event per chunk (before batching) → page',
   pullById: '(a) + loop + one Comlink call per event → page',
   firstInReply: 'prototype: transferred stream, first event in the reply',
-  batched: 'prototype: transferred stream of batches',
+  batched: "(a) + loop + transferred stream of batches (the engine's) → page",
   chatStream: '(b) engine.chatStream',
   sdk: '(c) openai SDK + createFetch',
   fetch: '(d) fetch + getReader (installFetch)',
@@ -51,7 +51,7 @@ function loadTable(results) {
 
 function flowTable(results) {
   const rows = [
-    '| device | tokens generated ahead of a paused reader (median / max) | tokens generated after an abort (median / max) | abort → model free ms (median / p95) | SSE bytes per token, story / long (fetch path) |',
+    '| device | tokens generated ahead of a paused reader, story (median / max) | tokens generated after an abort, long (median / max) | abort → model free ms (median / p95) | SSE bytes per token, story / long (fetch path) |',
     '|---|---:|---:|---:|---:|',
   ];
   for (const [device, s] of Object.entries(results.summary)) {
@@ -99,11 +99,25 @@ function problemList(results) {
   return lines.length ? ['## Problems seen during the run', '', ...lines, ''] : [];
 }
 
+const LEGEND = [
+  '## How to read this',
+  '',
+  '- Every request is timed on the page from the call that starts it (`chatStream()`, `create()`, `fetch()`, `postMessage`), except (a), which is timed inside its worker.',
+  '- TTFT: until the first non-empty text. ITL: gaps between text deltas (a delta can carry several byte tokens, e.g. 👋); the baseline counts its per-token messages.',
+  '- tok/s: completion tokens ÷ (call → end of stream), prefill included; decode tok/s counts from the first delta. × (a): ratio of medians to the floor.',
+  '- The layer rows take the engine apart: its generation loop alone in the worker, then its events crossing to the page as the engine sends them (a transferred ReadableStream) or as its fallback pulls them (one Comlink call per event). The two prototype rows are bench-only transports that show what a change would gain.',
+  '- Long tasks: main-thread tasks over 50 ms (PerformanceObserver) that overlapped the runs, summed over repetitions. They are wall-clock, so a busy machine can make them.',
+  '- Flow control is counted with the worker\'s own decode-step clock (`src/testing.ts`), through the plain fetch path: tokens generated beyond the one read before a pause (the engine bounds events, `runAhead`, default 4: in the story one event is one token); decode steps that ended after an abort.',
+  '- Bytes per token: SSE bytes read by the fetch path ÷ completion tokens (each chunk is a whole OpenAI `chat.completion.chunk`).',
+  '',
+];
+
 /** The bench keeps about two threads busy itself (a worker decoding, the page reading). */
 function loadNote(m) {
   const { start, max, end } = m.loadAverage;
   const busy = max > m.cores + 1;
-  return `1-minute load average ${f(start)} at the start, ${f(max)} at most, ${f(end)} at the end${busy ? ` — above ${m.cores + 1} on ${m.cores} cores: other processes competed for the CPU and the numbers are noisy` : ''}.`;
+  const nice = m.nice ? ` The bench ran at nice ${m.nice}.` : '';
+  return `1-minute load average ${f(start)} at the start, ${f(max)} at most, ${f(end)} at the end${busy ? ` — above ${m.cores + 1} on ${m.cores} cores: other processes competed for the CPU and the numbers are noisy` : ''}.${nice}`;
 }
 
 export function renderMarkdown(results) {
@@ -114,13 +128,13 @@ export function renderMarkdown(results) {
     '',
     `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.chromium} headless (WebGPU on SwiftShader) · Node ${m.node} · ${results.durationS} s`,
     loadNote(m),
-    `${c.reps} repetitions per path and workload (paths alternating), ${c.loadReps} cold/warm load pairs; p95 is nearest-rank.`,
+    `${c.reps} repetitions per path and workload (paths alternating); cold/warm load pairs: ${Object.entries(c.loadReps).map(([d, n]) => `${n} on ${d}`).join(", ")}; p95 is nearest-rank.`,
     '',
     '## story: greedy, the 32-token answer (TTFT and ITL as users see them)',
     '',
     workloadTable(results, 'story'),
     '',
-    `## long: ${c.longTokens.wasm} tokens on WASM, ${c.longTokens.webgpu} on WebGPU (sampled, seed 5; throughput)`,
+    `## long: ${c.longTokens.wasm} tokens on WASM, ${c.longTokens.webgpu} on WebGPU (sampled at temperature 1 with seed 5, ends on max_tokens; throughput)`,
     '',
     workloadTable(results, 'long'),
     '',
@@ -137,5 +151,6 @@ export function renderMarkdown(results) {
     targetTable(results),
     '',
     ...problemList(results),
+    ...LEGEND,
   ].join('\n');
 }

@@ -15,7 +15,7 @@ const errorRecord = (error) => ({ error: error instanceof Error ? error.message 
 export async function measureLoads(baseURL, device, log) {
   const problems = [];
   const loads = { engine: { cold: [], warm: [] }, baseline: { cold: [], warm: [] } };
-  for (let rep = 0; rep < config.loadReps; rep++) {
+  for (let rep = 0; rep < config.loadReps[device]; rep++) {
     for (const what of rotate(['engine', 'baseline'], rep)) {
       const browser = await freshBrowser();
       try {
@@ -45,8 +45,10 @@ export async function measureStreaming(baseURL, device, log) {
     const page = await openBench(browser.context, baseURL, problems);
     const info = await measure(page, (d) => window.bench.setUp(d), device);
     log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}`);
-    // One unrecorded pass of everything: JIT, caches and the SDK's first-call work settle first.
-    for (const workload of workloads) for (const path of paths) await measure(page, ([p, w]) => window.bench.run(p, w), [path, workload]);
+    // Unrecorded first runs: JIT, the SDK's first-call work and each worker's kernels for longer
+    // sequences settle first (the long workload once per worker: floor, engine, baseline).
+    const warmUps = [...paths.map((p) => [p, workloads[0]]), ...['floor', 'chatStream', 'baseline'].map((p) => [p, workloads[1]])];
+    for (const run of warmUps) await measure(page, ([p, w]) => window.bench.run(p, w), run);
     for (let rep = 0; rep < config.reps; rep++) {
       for (const workload of workloads) {
         for (const path of rotate(paths, rep)) {
@@ -56,7 +58,7 @@ export async function measureStreaming(baseURL, device, log) {
       }
       log(`  ${device}: repetition ${rep + 1}/${config.reps} done`);
     }
-    const flow = await measureFlow(page, workloads[1], device);
+    const flow = await measureFlow(page, workloads, device);
     log(`  ${device}: flow control measured`);
     return { info, workloads, runs, flow, problems };
   } finally {
@@ -71,14 +73,18 @@ export async function measureStreaming(baseURL, device, log) {
 const PAUSE_MS = { wasm: 500, webgpu: 1000 };
 const FLOW_REPS = 3;
 
-async function measureFlow(page, workload, device) {
+/**
+ * The paused reader reads the story: runAhead bounds events, and there each event is one token
+ * until 👋 (sampled text packs several byte tokens into one event). Aborts cut the long workload.
+ */
+async function measureFlow(page, [story, long], device) {
   const flow = { pausedReader: [], abort: [] };
   for (let rep = 0; rep < FLOW_REPS; rep++) {
     for (const ms of [PAUSE_MS[device], 2 * PAUSE_MS[device]]) {
-      flow.pausedReader.push(await measure(page, ([w, p]) => window.bench.pausedReader(w, p), [workload, ms]).catch(errorRecord));
+      flow.pausedReader.push(await measure(page, ([w, p]) => window.bench.pausedReader(w, p), [story, ms]).catch(errorRecord));
     }
     for (const how of ['signal', 'cancel']) {
-      flow.abort.push(await measure(page, ([w, h]) => window.bench.abortMidStream(w, h), [workload, how]).catch(errorRecord));
+      flow.abort.push(await measure(page, ([w, h]) => window.bench.abortMidStream(w, h), [long, how]).catch(errorRecord));
     }
   }
   return flow;

@@ -28,15 +28,15 @@ async function load(command: Extract<BaselineCommand, { type: 'load' }>): Promis
 async function generate(command: Extract<BaselineCommand, { type: 'generate' }>): Promise<void> {
   if (!model || !tokenizer) throw new Error('The baseline worker has no model loaded.');
   const inputs = tokenizer.apply_chat_template(command.messages, { add_generation_prompt: true, return_dict: true }) as object;
-  // Special tokens (the end of sequence) are posted like any token but are not completion tokens.
-  const special = new Set(tokenizer.all_special_ids.map(BigInt));
   let generated = 0;
+  let last: bigint | undefined;
   const streamer = new TextStreamer(tokenizer, {
     skip_prompt: true,
     skip_special_tokens: true,
     callback_function: (text: string) => post({ type: 'text', text }),
     token_callback_function: (tokens: bigint[]) => {
-      if (!tokens.every((id) => special.has(id))) generated++;
+      generated += tokens.length;
+      last = tokens.at(-1);
       post({ type: 'token', tokens });
     },
   });
@@ -48,7 +48,9 @@ async function generate(command: Extract<BaselineCommand, { type: 'generate' }>)
     ...(command.temperature ? { temperature: command.temperature } : {}),
     streamer,
   });
-  post({ type: 'done', tokens: generated });
+  // The end-of-sequence token, when the model stopped by itself, is no completion token.
+  const eos = [model.generation_config?.eos_token_id ?? []].flat().map(BigInt);
+  post({ type: 'done', tokens: last !== undefined && eos.includes(last) ? generated - 1 : generated });
 }
 
 self.onmessage = (event: MessageEvent<BaselineCommand>) => {

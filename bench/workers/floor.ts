@@ -3,14 +3,14 @@
 // It also runs the engine's worker-side layers one at a time, so the bench can show which layer
 // costs what: the generation loop alone, its events over a transferred ReadableStream, and its
 // events pulled one call at a time (the engine's fallback where streams cannot be transferred).
-// Two prototypes show what a change of transport would gain: the first event in the reply, and
-// events in batches.
+// 'transfer' keeps the transport the engine had before batching, one event per chunk, for
+// comparison; 'batched' is the engine's transport now (worker/batched-stream.ts). One prototype shows
+// what the first event in the reply would gain.
 import { expose, transfer } from 'comlink';
-import type { GenerateRequest, LoadOptions, ModelInfo, StreamEvent } from '../../src/protocol.js';
+import type { GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/protocol.js';
 import type { Backend } from '../../worker/backend.js';
-import { toReadableStream } from '../../worker/engine-host.js';
+import { toBatchedStream } from '../../worker/batched-stream.js';
 import { createGeneration, type EventSource } from '../../worker/generation.js';
-import { batchedStream } from './batched-stream.js';
 import { Scheduler } from '../../worker/scheduler.js';
 import { loadTransformersBackend } from '../../worker/transformers/load.js';
 import type { FloorApi, RunRecord } from './messages.js';
@@ -83,8 +83,8 @@ const api: FloorApi = {
     return transfer({ first, stream }, [stream]);
   },
 
-  async openBatched(request: GenerateRequest, limit: number): Promise<ReadableStream<StreamEvent[]>> {
-    const stream = batchedStream(await createGeneration(loaded(), request, scheduler), limit);
+  async openBatched(request: GenerateRequest, limit: number): Promise<ReadableStream<StreamBatch>> {
+    const stream = toBatchedStream(await createGeneration(loaded(), request, scheduler), limit);
     return transfer(stream, [stream]);
   },
 
@@ -100,5 +100,20 @@ const api: FloorApi = {
     return event;
   },
 };
+
+/** One event per chunk, `queued` queued here; the transfer holds one more. */
+function toReadableStream(source: EventSource, queued: number): ReadableStream<StreamEvent> {
+  return new ReadableStream<StreamEvent>(
+    {
+      async pull(controller) {
+        const event = await source.pull();
+        if (event) controller.enqueue(event);
+        else controller.close();
+      },
+      cancel: () => source.cancel(),
+    },
+    new CountQueuingStrategy({ highWaterMark: queued }),
+  );
+}
 
 expose(api);

@@ -1,6 +1,6 @@
 // What crosses between the bench page and the bench workers: types only, no logic.
 // Compiled by both the page (DOM) and the workers (WebWorker) configs, so it names no globals.
-import type { ChatMessage, Device, GenerateRequest, LoadOptions, ModelInfo, StreamEvent } from '../../src/protocol.js';
+import type { ChatMessage, Device, GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/protocol.js';
 
 /** One streamed request as one path saw it. Times are ms from the moment the request was made. */
 export interface RunRecord {
@@ -30,12 +30,12 @@ export interface FloorApi {
   run(request: GenerateRequest): Promise<RunRecord>;
   /** (a) + the generation loop (worker/generation.ts), timed in the worker. */
   runLoop(request: GenerateRequest): Promise<RunRecord>;
-  /** (a) + the generation loop + its events as a ReadableStream transferred to the page. */
+  /** (a) + the generation loop + its events as a ReadableStream transferred to the page, one per chunk (the transport before batching). */
   openStream(request: GenerateRequest, queued: number): Promise<ReadableStream<StreamEvent>>;
   /** Prototype: the first event in the reply, the rest as a transferred stream. */
   openStreamFirst(request: GenerateRequest, queued: number): Promise<{ first: StreamEvent | undefined; stream: ReadableStream<StreamEvent> }>;
-  /** Prototype: events in batches of all that are ready, at most `limit` ahead. */
-  openBatched(request: GenerateRequest, limit: number): Promise<ReadableStream<StreamEvent[]>>;
+  /** The engine's transport (worker/batched-stream.ts): batches of all events ready, at most `limit` ahead. */
+  openBatched(request: GenerateRequest, limit: number): Promise<ReadableStream<StreamBatch>>;
   /** (a) + the generation loop + its events pulled one call at a time (`pull` until undefined). */
   open(request: GenerateRequest): Promise<number>;
   pull(id: number): Promise<StreamEvent | undefined>;

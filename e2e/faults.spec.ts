@@ -1,0 +1,89 @@
+// Faults on the real model: the worker dies, loses its GPU device or hangs mid-stream. The running
+// stream ends with `event: error` (the openai SDK raises APIError), the queued request is not lost,
+// the engine starts a new worker and reloads by itself, and the next request succeeds.
+import { DEVICES, STORY, expect, test } from './fixtures.js';
+import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
+
+for (const device of DEVICES) {
+  test(`[${device}] a crashed worker: event: error for the running stream, the queued one is served by a new worker`, async ({ page }) => {
+    test.slow();
+    await openEngineWith(page, device);
+    const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+      const { engine, zstream, zstreamTesting, OpenAI } = window;
+      const hooks = zstreamTesting.engineTestHooks(engine);
+      const fetch = zstream.createFetch(engine, { baseURL: BASE_URL });
+      const client = new OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch, maxRetries: 0 });
+      const running = await fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages }) });
+      const reader = running.body!.getReader();
+      const decoder = new TextDecoder();
+      let wire = '';
+      for (let i = 0; i < 3; i++) wire += decoder.decode((await reader.read()).value);
+      const queued = await client.chat.completions.create({ model: 'm', stream: true, messages });
+      const killedAt = performance.now();
+      await hooks.crashWorker();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) wire += decoder.decode(r.value);
+      let queuedText = '';
+      let firstTokenAfterKill = 0;
+      for await (const chunk of queued) {
+        const delta = chunk.choices[0]?.delta?.content ?? '';
+        if (delta && !firstTokenAfterKill) firstTokenAfterKill = performance.now() - killedAt;
+        queuedText += delta;
+      }
+      const next = await client.chat.completions.create({ model: 'm', messages });
+      return {
+        frames: wire.split('\n\n').filter(Boolean), queuedText, firstTokenAfterKill,
+        next: next.choices[0]?.message.content, stats: await engine.stats!(), device: engine.model.device,
+      };
+    }, { messages: MESSAGES, BASE_URL });
+    const last = result.frames.at(-1)!;
+    expect(last).toMatch(/^event: error\ndata: /);
+    expect(JSON.parse(last.split('\ndata: ')[1]!)).toEqual({
+      error: { message: expect.stringContaining('worker stopped'), type: 'server_error', param: null, code: 'worker_crashed' },
+    });
+    expect(result.frames.some((f) => f.includes('[DONE]'))).toBe(false);
+    expect(result.queuedText).toBe(STORY);
+    expect(result.next).toBe(STORY);
+    expect(result.stats).toMatchObject({ workerRestarts: 1, running: 0, queued: 0, openKvCaches: 0 });
+    expect(result.device).toBe(device);
+    console.log(`[${device}] killed worker → queued request's first token after ${Math.round(result.firstTokenAfterKill)} ms`);
+  });
+}
+
+/** Faults injected mid-stream through the openai SDK, with a request waiting behind. */
+const MID_STREAM = [
+  { device: 'webgpu', fault: 'loseDevice', title: 'a lost GPU device', options: {}, error: 'The GPU device was lost' },
+  // The worker's thread spins: only the stall timeout notices, then the stuck worker is replaced.
+  { device: 'wasm', fault: 'hangWorker', title: 'a hung worker with stallTimeoutMs', options: { stallTimeoutMs: 1000 }, error: 'made no progress for 1000 ms' },
+] as const;
+
+for (const { device, fault, title, options, error } of MID_STREAM) {
+  test(`[${device}] ${title}: the SDK raises APIError, the waiting request runs in a new worker`, async ({ page }) => {
+    test.slow();
+    await openEngineWith(page, device, options);
+    const result = await page.evaluate(async ({ messages, BASE_URL, fault }) => {
+      const { engine, zstream, zstreamTesting, OpenAI } = window;
+      const hooks = zstreamTesting.engineTestHooks(engine);
+      const fetch = zstream.createFetch(engine, { baseURL: BASE_URL });
+      const client = new OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch, maxRetries: 0 });
+      const running = await client.chat.completions.create({ model: 'm', stream: true, messages });
+      const waiting = engine.chat(messages);
+      let text = '';
+      let error: { name: string; message: string } | undefined;
+      try {
+        let n = 0;
+        for await (const chunk of running) {
+          text += chunk.choices[0]?.delta?.content ?? '';
+          if (++n === 3) await hooks[fault]();
+        }
+      } catch (e) {
+        error = { name: (e as Error).constructor.name, message: (e as Error).message };
+      }
+      return { text, error, waiting: (await waiting).text, stats: await engine.stats!(), device: engine.model.device };
+    }, { messages: MESSAGES, BASE_URL, fault });
+    expect(result.error).toEqual({ name: 'APIError', message: expect.stringContaining(error) });
+    expect(STORY.startsWith(result.text) && result.text.length < STORY.length).toBe(true);
+    expect(result.waiting).toBe(STORY);
+    expect(result.device).toBe(device);
+    expect(result.stats).toMatchObject({ workerRestarts: 1, openKvCaches: 0 });
+  });
+}
