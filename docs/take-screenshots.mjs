@@ -2,14 +2,12 @@
 //   npx vite --port 5204 &   node docs/take-screenshots.mjs http://localhost:5204/ [wasm|webgpu]
 // Uses the system Chromium like the tests (CHROMIUM_PATH to override); writes docs/*.png.
 import { chromium } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 const base = process.argv[2] ?? 'http://localhost:5173/';
 const device = process.argv[3] ?? 'wasm';
 const out = new URL('.', import.meta.url);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 
 /** A finished answer with its stats, then a second one caught mid-stream with its cursor. */
 async function shoot(name, viewport, colorScheme = 'light') {

@@ -1,4 +1,6 @@
 // The benchmark's knobs, from the environment. Defaults finish in a few minutes on 2 cores.
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+
 const int = (name, fallback) => {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
@@ -13,7 +15,7 @@ for (const d of devices) if (d !== 'webgpu' && d !== 'wasm') throw new Error(`BE
 export const config = {
   /** The preview server's port (5173 is the dev server's). */
   port: int('BENCH_PORT', 5205),
-  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  chromium: chromiumPath,
   devices,
   /** Streaming repetitions per path and workload, paths alternating within each. */
   reps: int('BENCH_REPS', 5),
@@ -27,13 +29,4 @@ export const config = {
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
 };
 
-// As in playwright.config.ts: the system Chromium, WebGPU on SwiftShader.
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { chromiumArgs as CHROMIUM_ARGS };
