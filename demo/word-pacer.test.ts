@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { STORY_TEXT as STORY } from '../scripts/story.mjs';
 import { WordPacer, splitWords } from './word-pacer.js';
-
-const STORY =
-  'Once upon a time, a tiny model lived in a browser tab. It streamed every word 👋 without a server, and café visitors smiled ✨ The end.';
 
 /** Drives the pacer at 60 frames per second until it is done; returns what each frame showed. */
 function frames(pacer: WordPacer, limit = 1000): string[] {

@@ -29,6 +29,7 @@ test('[wasm] a request waiting in the queue gets keep-alive comments; raw reader
     return { frames, sdkText };
   }, { messages: MESSAGES, BASE_URL });
   const firstContent = result.frames.findIndex((f) => f.includes('"content":"Once'));
+  expect(firstContent).toBeGreaterThan(0);
   const keepAlives = result.frames.slice(0, firstContent).filter((f) => f === `${KEEP_ALIVE}\n\n`);
   expect(keepAlives.length).toBeGreaterThanOrEqual(3);
   expect(result.frames.filter((f) => f.startsWith(':')).every((f) => f === `${KEEP_ALIVE}\n\n`)).toBe(true);
@@ -58,6 +59,7 @@ for (const device of DEVICES) {
       return { frames, firstTokenMs };
     }, { content: longPrompt(device), BASE_URL });
     const firstContent = result.frames.findIndex((f) => f.includes('"content":"O'));
+    expect(firstContent).toBeGreaterThan(0);
     const keepAlives = result.frames.slice(0, firstContent).filter((f) => f === `${KEEP_ALIVE}\n\n`).length;
     console.log(`[${device}] prefill to the first token: ${Math.round(result.firstTokenMs)} ms, ${keepAlives} keep-alives before it`);
     expect(keepAlives).toBeGreaterThanOrEqual(1);

@@ -11,6 +11,7 @@ import { renderMarkdown } from '../bench/runner/report.mjs';
 import { buildBench, serveBench } from '../bench/runner/serve.mjs';
 import { measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
 import { summarize } from '../bench/runner/summarize.mjs';
+import { chromiumPath } from './chromium.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const started = Date.now();
@@ -20,8 +21,10 @@ function machine() {
   const cpu = cpus();
   let chromium = 'unknown';
   try {
-    chromium = execFileSync(config.chromium, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {}
+    chromium = execFileSync(chromiumPath, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Reported as 'unknown'; launching it will fail with the real reason.
+  }
   return {
     cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version, chromium, platform: `${process.platform} ${process.arch}`,

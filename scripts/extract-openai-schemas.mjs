@@ -11,7 +11,11 @@ const ROOTS = [
   'CreateCompletionRequest', 'CreateCompletionResponse', 'ErrorResponse', 'ListModelsResponse', 'Model',
 ];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = process.argv[2] ?? join(root, '..', 'shared', 'openai-openapi', 'openapi.json');
+const source = process.argv[2];
+if (!source) {
+  console.error('usage: node scripts/extract-openai-schemas.mjs path/to/openapi.json  (OpenAI\'s spec, github.com/openai/openai-openapi)');
+  process.exit(1);
+}
 const spec = JSON.parse(readFileSync(source, 'utf8'));
 const all = spec.components.schemas;
 

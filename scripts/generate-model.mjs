@@ -15,7 +15,7 @@ import { buildGraph } from './model-graph.mjs';
 import { buildTokenizer } from './model-tokenizer.mjs';
 import { STORY_PIECES } from './story.mjs';
 
-export const MODEL_ID = 'zstream-tiny-story';
+const MODEL_ID = 'zstream-tiny-story';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = process.argv[2] ?? join(root, 'public', 'models', MODEL_ID);
 
@@ -53,5 +53,4 @@ write('generation_config.json', JSON.stringify(generationConfig, null, 2));
 write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
 write('tokenizer_config.json', JSON.stringify(tokenizer.tokenizerConfig, null, 2));
 write('onnx/model.onnx', onnx);
-mkdirSync(dirname(outDir), { recursive: true });
 console.log(`wrote ${outDir} (${(onnx.length / 1024).toFixed(0)} KiB onnx, vocab ${tokenizer.vocabSize})`);

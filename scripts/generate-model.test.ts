@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM script without types
 import { STORY_TEXT } from './story.mjs';
 
 const MODEL = 'zstream-tiny-story';

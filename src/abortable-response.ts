@@ -2,7 +2,7 @@
 // if chunks were ready (https://fetch.spec.whatwg.org/#abort-fetch). The shim's bodies are made by
 // route handlers; this gives each of them that behaviour, and cancels the body's source (which
 // stops its generation).
-import { abortReason } from './request-job.js';
+import { abortReason } from './errors.js';
 
 export function abortableResponse(response: Response, signal: AbortSignal): Response {
   const body = response.body;
@@ -13,11 +13,12 @@ export function abortableResponse(response: Response, signal: AbortSignal): Resp
     {
       start(controller) {
         const onAbort = () => {
-          controller.error(abortReason(signal));
+          const reason = abortReason(signal);
+          controller.error(reason);
           // The request's own abort handler may have errored the source first; then cancel rejects
           // with this same abort, which the caller already sees through the body.
-          reader.cancel(abortReason(signal)).catch((error: unknown) => {
-            if (error !== abortReason(signal)) throw error;
+          reader.cancel(reason).catch((error: unknown) => {
+            if (error !== reason && error !== signal.reason) throw error;
           });
         };
         signal.addEventListener('abort', onAbort, { once: true, signal: listening.signal });

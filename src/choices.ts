@@ -2,7 +2,7 @@
 // after the other on the one model (choice index = prompt index × n + j). Both endpoints, streamed
 // or not, read this stream; only their wire shapes differ.
 import { groupDeltas, type Chunking } from './chunking.js';
-import { ZStreamError } from './errors.js';
+import { ZStreamError, endedEarly } from './errors.js';
 import type { ServedEngine } from './models.js';
 import type { FinishReason, GenerateRequest, SerializedError, StreamEvent, Usage } from './protocol.js';
 
@@ -64,7 +64,7 @@ export async function generateChoices(engine: ServedEngine, request: ChoicesRequ
         }
         const { value, done } = await reader.read();
         if (done) {
-          controller.enqueue({ type: 'error', error: new ZStreamError('generation_failed', 'The generation ended without a result.').serialize() });
+          controller.enqueue({ type: 'error', error: endedEarly().serialize() });
           reader = undefined;
         } else if (value.type === 'delta') {
           controller.enqueue({ type: 'delta', index, text: value.text });
@@ -102,5 +102,5 @@ export async function collectChoices(events: ReadableStream<ChoiceEvent>): Promi
       if (event.usage) return { choices, usage: event.usage };
     }
   }
-  throw new ZStreamError('generation_failed', 'The generation ended without a result.');
+  throw endedEarly();
 }

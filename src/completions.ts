@@ -10,7 +10,7 @@ import type { Completion } from './openai-types.js';
 import type { FinishReason, Usage } from './protocol.js';
 import { parseCommon, type CommonParams } from './request.js';
 import {
-  Fields, invalidType, missing, readJsonBody, unsupportedParameter, unsupportedValue, type Json,
+  Fields, emptyArray, invalidType, missing, readJsonBody, unsupportedParameter, unsupportedValue, type Json,
 } from './request-fields.js';
 import { sseData, sseResponse } from './sse.js';
 
@@ -29,7 +29,7 @@ function parsePrompts(value: unknown): string[] {
   const prompts = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(prompts)) throw invalidType('prompt', 'one of a string, array of strings, array of integers or array of arrays of integers', value);
   if (prompts.length === 0) {
-    throw new ZStreamError('empty_array', "Invalid 'prompt': empty array. Expected an array with minimum length 1, but got an empty array instead.", { param: 'prompt' });
+    throw emptyArray('prompt');
   }
   // Token-id prompts name ids of OpenAI's tokenizer; this model's ids differ.
   if (prompts.every((p) => typeof p === 'number' || Array.isArray(p))) throw unsupportedValue('prompt', 'token ids');
@@ -86,8 +86,10 @@ function chunkFrames(meta: ResponseMeta, includeUsage: boolean, echoed: (index: 
     sseData(completion(meta, [{ index, text, logprobs: null, finish_reason }], usage));
   return (event: ChoiceEvent): Uint8Array[] => {
     switch (event.type) {
-      case 'start':
-        return echoed(event.index) ? [chunk(event.index, echoed(event.index))] : [];
+      case 'start': {
+        const prefix = echoed(event.index);
+        return prefix ? [chunk(event.index, prefix)] : [];
+      }
       case 'delta':
         return [chunk(event.index, event.text)];
       case 'finish':

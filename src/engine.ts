@@ -4,15 +4,15 @@
 import { explainLoadFailure } from './asset-check.js';
 import { assetFileURLs, resolveAssets, type AssetOptions } from './assets.js';
 import { installErrorTransfer } from './comlink-errors.js';
+import { abortReason } from './errors.js';
 import { collectResult, textDeltas } from './event-readers.js';
-import { flowSettings, type FlowOptions, type FlowSettings } from './flow-settings.js';
+import { flowSettings, type FlowOptions } from './flow-settings.js';
 import type {
   ChatMessage, DevicePreference, FinishReason, GenerateRequest, GenerationParams, LoadOptions, LoadProgress, ModelInfo,
   StreamEvent, Usage,
 } from './protocol.js';
 import { PassThroughEngine, type PassThroughOptions } from './pass-through.js';
 import { resolveModel, type ModelDefinition } from './registry.js';
-import { abortReason } from './request-job.js';
 import { RequestQueue, type EngineStats } from './request-queue.js';
 import { WorkerConnection } from './worker-connection.js';
 
@@ -92,9 +92,6 @@ export class WorkerEngine implements Engine {
     return this.queue.model;
   }
 
-  get flow(): FlowSettings {
-    return this.queue.settings;
-  }
 
   async generate(request: GenerateRequest, signal?: AbortSignal, limits: RequestLimits = {}): Promise<ReadableStream<StreamEvent>> {
     if (signal?.aborted) throw abortReason(signal);

@@ -96,3 +96,11 @@ export class ZStreamError extends Error {
     return new ZStreamError(fallback, message, { cause: error });
   }
 }
+
+/** What a stream of events that closed without its final event ends with. */
+export const endedEarly = (): ZStreamError => new ZStreamError('generation_failed', 'The generation ended without a result.');
+
+/** What an aborted signal rejects with, as a real fetch does. */
+export const abortReason = (signal: AbortSignal): unknown =>
+  signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+

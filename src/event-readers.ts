@@ -1,7 +1,7 @@
 // Reading one request's StreamEvents the two ways the Engine API offers: as text deltas
 // (chatStream) and as one result (chat). Shared by every Engine: the worker's and the pass-through.
 import type { ChatResult } from './engine.js';
-import { ZStreamError } from './errors.js';
+import { ZStreamError, endedEarly } from './errors.js';
 import type { StreamEvent } from './protocol.js';
 
 /** Text deltas; `break`, `return()` or a throw in the consumer's loop cancel the stream (and the generation). */
@@ -27,7 +27,7 @@ export async function collectResult(events: ReadableStream<StreamEvent>, onToken
   let text = '';
   while (true) {
     const { value, done } = await reader.read();
-    if (done) throw new ZStreamError('generation_failed', 'The generation ended without a result.');
+    if (done) throw endedEarly();
     if (value.type === 'delta') {
       text += value.text;
       onToken?.(value.text);

@@ -3,9 +3,8 @@
 import { abortableResponse } from './abortable-response.js';
 import { chatCompletions } from './chat-completions.js';
 import { completions } from './completions.js';
-import { ZStreamError } from './errors.js';
+import { ZStreamError, abortReason } from './errors.js';
 import { listModels, retrieveModel, type ServeContext, type ServedEngine } from './models.js';
-import { PassThroughEngine } from './pass-through.js';
 
 export interface FetchOptions {
   /** Base URL(s) to serve, absolute or relative to the page. Default: same-origin `/v1`. */
@@ -54,10 +53,12 @@ const toURL = (input: RequestInfo | URL): string =>
 /** Relative URLs resolve against the page; where there is none (Node, Deno), URLs must be absolute. */
 const pageURL = (): string | undefined => globalThis.location?.href;
 
-/** Resolves and strips a trailing slash, so `base + '/chat/completions'` is the route. */
+/** An absolute base URL without its trailing slash, so `base + '/chat/completions'` is the route. */
+export const resolveBaseURL = (url: string): string => new URL(url, pageURL()).href.replace(/\/+$/, '');
+
 function normalizeBases(baseURL: string | string[] | undefined): string[] {
   const bases = baseURL === undefined ? ['/v1'] : Array.isArray(baseURL) ? baseURL : [baseURL];
-  return bases.map((b) => new URL(b, pageURL()).href.replace(/\/+$/, ''));
+  return bases.map(resolveBaseURL);
 }
 
 export function createFetch(engine: ServedEngine, options: FetchOptions = {}): typeof fetch {
@@ -70,9 +71,9 @@ export function createFetch(engine: ServedEngine, options: FetchOptions = {}): t
     const base = bases.find((b) => target === b || target.startsWith(`${b}/`));
     if (base === undefined) return passthrough(input, init);
     const request = new Request(input, init);
-    if (request.signal.aborted) throw request.signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+    if (request.signal.aborted) throw abortReason(request.signal);
     // Pass-through (createEngine's `passThrough`): the upstream answers, unchanged.
-    if (engine instanceof PassThroughEngine) return engine.forward(request, target.slice(base.length));
+    if (engine.forward) return engine.forward(request, target.slice(base.length));
     try {
       return abortableResponse(await route(context, request, target.slice(base.length)), request.signal);
     } catch (error) {

@@ -6,6 +6,7 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { Engine, RequestOptions } from './engine.js';
 import { ZStreamError } from './errors.js';
 import { collectResult, textDeltas } from './event-readers.js';
+import { resolveBaseURL } from './fetch.js';
 import type { ChatMessage, FinishReason, GenerateRequest, ModelInfo, StreamEvent, Usage } from './protocol.js';
 
 export interface PassThroughOptions {
@@ -29,9 +30,12 @@ type Chunk = {
 export class PassThroughEngine implements Engine {
   readonly model: ModelInfo;
   private readonly baseURL: string;
+  /** Decided once, as createFetch does: an installFetch patch made later must not loop back here. */
+  private readonly fetch: typeof fetch;
 
   constructor(private readonly options: PassThroughOptions, fallbackReason?: string) {
-    this.baseURL = new URL(options.baseURL, location.href).href.replace(/\/+$/, '');
+    this.baseURL = resolveBaseURL(options.baseURL);
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.model = {
       id: options.model, backend: 'pass-through', device: 'remote', weights: this.baseURL, contextLength: 0,
       ...(fallbackReason ? { fallbackReason } : {}),
@@ -59,8 +63,7 @@ export class PassThroughEngine implements Engine {
   private send(pathAndQuery: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     for (const [name, value] of Object.entries(this.options.headers ?? {})) headers.set(name, value);
-    const send = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    return send(`${this.baseURL}${pathAndQuery}`, { ...init, headers });
+    return this.fetch(`${this.baseURL}${pathAndQuery}`, { ...init, headers });
   }
 
   async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
@@ -77,6 +80,7 @@ export class PassThroughEngine implements Engine {
 }
 
 async function upstreamError(response: Response): Promise<ZStreamError> {
+  // An error body that is not JSON leaves the status text as the message.
   const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
   const message = body?.error?.message ?? response.statusText;
   return new ZStreamError('generation_failed', `The pass-through server answered ${response.status}: ${message}`);
@@ -99,8 +103,10 @@ function toEvents(): TransformStream<{ event?: string | undefined; data: string 
       }
       const choice = parsed.choices?.[0];
       const text = choice?.delta?.content ?? choice?.text ?? '';
-      if (text) controller.enqueue({ type: 'delta', text, tokens: 1 });
-      if (text) chunks++;
+      if (text) {
+        controller.enqueue({ type: 'delta', text, tokens: 1 });
+        chunks++;
+      }
       if (choice?.finish_reason === 'length' || choice?.finish_reason === 'stop') finish = choice.finish_reason;
       if (parsed.usage) {
         done = true;

@@ -188,9 +188,8 @@ export interface WorkerStats {
   generatedTokens: number;
   /** KV caches allocated and not yet freed. */
   openKvCaches: number;
-  /** Requests holding the model, and requests waiting for it inside the worker. */
+  /** Requests holding the model (0 or 1). The queue is counted on the main thread (src/request-queue.ts). */
   running: number;
-  queued: number;
   /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
   recentStepTimes: number[];
 }

@@ -6,7 +6,7 @@ import { ZStreamError } from './errors.js';
 export type Json = Record<string, unknown>;
 
 /** How OpenAI names a JSON value's type in its messages. */
-export const describe = (value: unknown): string =>
+const describe = (value: unknown): string =>
   value === null ? 'null'
     : Array.isArray(value) ? 'an array'
       : typeof value === 'number' ? (Number.isInteger(value) ? 'an integer' : 'a decimal')
@@ -19,6 +19,9 @@ export const invalidType = (param: string, expected: string, value: unknown) =>
 
 export const missing = (param: string) =>
   new ZStreamError('missing_required_parameter', `Missing required parameter: '${param}'.`, { param });
+
+export const emptyArray = (param: string) =>
+  new ZStreamError('empty_array', `Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, { param });
 
 /** OpenAI's message for a value outside an enum: "Invalid value: 'x'. Supported values are: 'a', 'b', and 'c'." */
 export function notOneOf(param: string, value: unknown, supported: readonly string[]): ZStreamError {

@@ -3,7 +3,7 @@
 // next worker (detach, then attach again); one that has started ends with an error event. Abort,
 // cancel and the stall timeout end it here and cancel its worker stream, which stops generation
 // within one decode step and frees the KV cache (worker/generation.ts).
-import { ZStreamError } from './errors.js';
+import { ZStreamError, abortReason, endedEarly } from './errors.js';
 import type { GenerateRequest, StreamBatch, StreamEvent } from './protocol.js';
 import type { Connection } from './worker-connection.js';
 
@@ -20,10 +20,6 @@ export interface JobHooks {
   onStall(job: RequestJob): void;
 }
 
-export const abortReason = (signal: AbortSignal): unknown =>
-  signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-
-const endedEarly = () => new ZStreamError('generation_failed', 'The generation ended without a result.');
 
 export class RequestJob {
   readonly stream: ReadableStream<StreamEvent>;

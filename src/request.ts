@@ -6,7 +6,7 @@ import { CHUNK_BY, type Chunking } from './chunking.js';
 import { ZStreamError } from './errors.js';
 import type { ChatMessage, GenerationParams } from './protocol.js';
 import {
-  Fields, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
+  Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
 } from './request-fields.js';
 
 export interface StreamOptions {
@@ -63,7 +63,7 @@ function stopSequences(fields: Fields): string[] | undefined {
     if (typeof s !== 'string') throw invalidType(`stop[${i}]`, 'a string', s);
   });
   if (value.length === 0) {
-    throw new ZStreamError('empty_array', "Invalid 'stop': empty array. Expected an array with minimum length 1, but got an empty array instead.", { param: 'stop' });
+    throw emptyArray('stop');
   }
   if (value.length > 4) {
     throw new ZStreamError(
@@ -136,7 +136,7 @@ function parseMessages(value: unknown): ChatMessage[] {
   if (value === undefined) throw missing('messages');
   if (!Array.isArray(value)) throw invalidType('messages', 'an array', value);
   if (value.length === 0) {
-    throw new ZStreamError('empty_array', "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", { param: 'messages' });
+    throw emptyArray('messages');
   }
   return value.map((message: unknown, i): ChatMessage => {
     const param = `messages[${i}]`;

@@ -19,7 +19,7 @@ export const SSE_DONE = encoder.encode('data: [DONE]\n\n');
 /** A comment line: clients ignore it, idle timeouts see traffic. */
 export const SSE_KEEP_ALIVE = encoder.encode(': keep-alive\n\n');
 
-export const SSE_HEADERS = {
+const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   connection: 'keep-alive',

@@ -4,9 +4,11 @@
 import type { GenerateRequest, LoadOptions, LoadProgress, ModelInfo } from '../src/protocol.js';
 
 export type BackendStep =
-  /** One generated token; `text` may be '' while a multi-byte character is incomplete. */
-  | { kind: 'token'; text: string }
-  /** Text from a backend that decodes on its own (WebLLM): one decode step or more; it counts the tokens. */
+  /**
+   * Generated text: one token from a backend that decodes itself per token (transformers.js; `text` may
+   * be '' while a multi-byte character is incomplete), or one step or more from a backend that counts
+   * its tokens itself (WebLLM, see TokenCounts).
+   */
   | { kind: 'text'; text: string }
   /** The model ended: 'stop' at an end-of-sequence token, 'length' at the context limit or max_tokens. */
   | { kind: 'end'; reason: 'stop' | 'length' };

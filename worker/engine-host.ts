@@ -75,8 +75,7 @@ export class EngineHost implements WorkerApi {
     return {
       ...this.counts,
       running: this.scheduler.busy ? 1 : 0,
-      queued: this.scheduler.queued,
-      recentStepTimes: [...this.recentStepTimes],
+      recentStepTimes: this.recentStepTimes.slice(-RECENT_STEPS),
     };
   }
 
@@ -100,7 +99,8 @@ export class EngineHost implements WorkerApi {
       onStep: () => {
         this.counts.generatedTokens++;
         this.recentStepTimes.push(now());
-        if (this.recentStepTimes.length > RECENT_STEPS) this.recentStepTimes.shift();
+        // Trimmed in bulk, not shifted per token.
+        if (this.recentStepTimes.length > 2 * RECENT_STEPS) this.recentStepTimes.splice(0, this.recentStepTimes.length - RECENT_STEPS);
       },
       onRelease: () => {
         this.counts.openKvCaches--;

@@ -19,7 +19,7 @@ function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
             async next(): Promise<BackendStep> {
               log.steps++;
               const text = pieces[i++];
-              return text === undefined ? { kind: 'end', reason: end } : { kind: 'token', text };
+              return text === undefined ? { kind: 'end', reason: end } : { kind: 'text', text };
             },
             async close() {
               log.closed++;

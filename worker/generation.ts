@@ -13,6 +13,25 @@ export interface EventSource {
   cancel(): Promise<void>;
 }
 
+/**
+ * A generation read one event per chunk, `highWaterMark` events ahead: how it is read in the same
+ * thread (unit tests, the bench's one-event transport). The engine transfers batches instead
+ * (worker/batched-stream.ts).
+ */
+export function toEventStream(source: EventSource, highWaterMark: number): ReadableStream<StreamEvent> {
+  return new ReadableStream<StreamEvent>(
+    {
+      async pull(controller) {
+        const event = await source.pull();
+        if (event) controller.enqueue(event);
+        else controller.close();
+      },
+      cancel: () => source.cancel(),
+    },
+    new CountQueuingStrategy({ highWaterMark }),
+  );
+}
+
 /** Lifecycle notifications, for the main thread's view of the queue (src/request-queue.ts). */
 export interface GenerationHooks {
   /** The request got the model. */
@@ -113,6 +132,8 @@ export async function createGeneration(
           const failure = ZStreamError.from(error);
           pending.push({ type: 'error', error: failure.serialize() });
           hooks.onFailure?.(failure);
+          // The step's failure is already this request's error event, and onFailure replaces the
+          // worker: a close that fails too adds nothing.
           await finish().catch(() => {});
         }
       }

@@ -27,15 +27,6 @@ export class IncrementalDecoder {
     return full.slice(prefix.length);
   }
 
-  /** Whatever is still held back when generation ends (an incomplete character decodes as U+FFFD). */
-  flush(): string {
-    if (this.readOffset === this.ids.length) return '';
-    const prefix = this.text(this.prefixOffset, this.readOffset);
-    const full = this.text(this.prefixOffset, this.ids.length);
-    this.prefixOffset = this.readOffset = this.ids.length;
-    return full.slice(prefix.length);
-  }
-
   private text(from: number, to: number): string {
     return from === to ? '' : this.decode(this.ids.slice(from, to));
   }

@@ -13,7 +13,10 @@ export const PATHS = ['floor', 'chatStream', 'sdk', 'fetch'] as const;
 export const LAYERS = ['loop', 'transfer', 'pullById', 'firstInReply', 'batched'] as const;
 export type PathName = (typeof PATHS)[number] | (typeof LAYERS)[number];
 
-/** Events the engine's worker stream queues with the default runAhead of 4 (the transfer holds one more). */
+/**
+ * The engine's default runAhead (src/flow-settings.ts) is 4 events: the one-event-per-chunk
+ * transports queue 3 in the worker (the transfer holds one more); the batched one counts all 4.
+ */
 const WORKER_QUEUE = 3;
 
 export interface PathContext {

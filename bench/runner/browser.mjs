@@ -3,15 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, config } from './config.mjs';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { config } from './config.mjs';
 import { PAGE_PATH } from './serve.mjs';
 
 /** A browser with its own new profile (no HTTP cache, no Cache Storage, no shader cache). */
 export async function freshBrowser() {
   const dir = mkdtempSync(join(tmpdir(), 'zstream-bench-'));
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: config.chromium,
-    args: CHROMIUM_ARGS,
+    executablePath: chromiumPath,
+    args: chromiumArgs,
     headless: true,
   });
   return {

@@ -1,6 +1,4 @@
 // The benchmark's knobs, from the environment. Defaults finish in a few minutes on 2 cores.
-import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
-
 const int = (name, fallback) => {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
@@ -15,7 +13,6 @@ for (const d of devices) if (d !== 'webgpu' && d !== 'wasm') throw new Error(`BE
 export const config = {
   /** The preview server's port (5173 is the dev server's). */
   port: int('BENCH_PORT', 5205),
-  chromium: chromiumPath,
   devices,
   /** Streaming repetitions per path and workload, paths alternating within each. */
   reps: int('BENCH_REPS', 5),
@@ -28,5 +25,3 @@ export const config = {
   /** Skip `vite build` and serve the last build (for iterating on the runner only). */
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
 };
-
-export { chromiumArgs as CHROMIUM_ARGS };

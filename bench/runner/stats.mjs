@@ -36,7 +36,7 @@ export function summarizeRuns(runs, tokensFallback) {
   return {
     runs: ok.length,
     errors: runs.length - ok.length,
-    tokens: median(ok.map((r) => r.tokens ?? tokensFallback ?? NaN).filter(Number.isFinite)),
+    tokens: median(ok.map(tokens).filter(Number.isFinite)),
     ttftMs: summary(ok.map((r) => r.deltas[0]).filter((t) => t !== undefined)),
     itlMs: summary(ok.flatMap((r) => gaps(r.deltas))),
     tokensPerSecond: { median: median(rates), p95: slow === null ? null : 1 / slow, n: rates.length },

@@ -10,7 +10,7 @@ import { expose, transfer } from 'comlink';
 import type { GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/protocol.js';
 import type { Backend } from '../../worker/backend.js';
 import { toBatchedStream } from '../../worker/batched-stream.js';
-import { createGeneration, type EventSource } from '../../worker/generation.js';
+import { createGeneration, toEventStream, type EventSource } from '../../worker/generation.js';
 import { Scheduler } from '../../worker/scheduler.js';
 import { loadTransformersBackend } from '../../worker/transformers/load.js';
 import type { FloorApi, RunRecord } from './messages.js';
@@ -72,14 +72,14 @@ const api: FloorApi = {
   },
 
   async openStream(request: GenerateRequest, queued: number): Promise<ReadableStream<StreamEvent>> {
-    const stream = toReadableStream(await createGeneration(loaded(), request, scheduler), queued);
+    const stream = toEventStream(await createGeneration(loaded(), request, scheduler), queued);
     return transfer(stream, [stream]);
   },
 
   async openStreamFirst(request: GenerateRequest, queued: number) {
     const source = await createGeneration(loaded(), request, scheduler);
     const first = await source.pull();
-    const stream = toReadableStream(source, queued);
+    const stream = toEventStream(source, queued);
     return transfer({ first, stream }, [stream]);
   },
 
@@ -100,20 +100,5 @@ const api: FloorApi = {
     return event;
   },
 };
-
-/** One event per chunk, `queued` queued here; the transfer holds one more. */
-function toReadableStream(source: EventSource, queued: number): ReadableStream<StreamEvent> {
-  return new ReadableStream<StreamEvent>(
-    {
-      async pull(controller) {
-        const event = await source.pull();
-        if (event) controller.enqueue(event);
-        else controller.close();
-      },
-      cancel: () => source.cancel(),
-    },
-    new CountQueuingStrategy({ highWaterMark: queued }),
-  );
-}
 
 expose(api);

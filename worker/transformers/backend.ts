@@ -24,6 +24,7 @@ export class TransformersBackend implements Backend {
     this.ctx = {
       model,
       ones: new BigInt64Array(info.contextLength).fill(1n),
+      positions: BigInt64Array.from({ length: info.contextLength }, (_, i) => BigInt(i)),
       contextLength: info.contextLength,
       eosIds: new Set(eosIds),
       decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),

@@ -9,6 +9,8 @@ export interface DecodeContext {
   model: PreTrainedModel;
   /** int64 ones as long as the context window; attention masks are views of it. */
   ones: BigInt64Array;
+  /** 0, 1, 2, … as long as the context window; position ids are views of it (nothing allocated per token). */
+  positions: BigInt64Array;
   contextLength: number;
   eosIds: ReadonlySet<number>;
   decode(ids: number[]): string;
@@ -56,19 +58,17 @@ export class TransformersTokenStream implements TokenStream {
     const token = this.sampler.sample(logits);
     if (this.ctx.eosIds.has(token)) return { kind: 'end', reason: 'stop' };
     this.input = [token];
-    return { kind: 'token', text: this.decoder.push(token) };
+    return { kind: 'text', text: this.decoder.push(token) };
   }
 
   /** Runs the model on `ids` after the cached positions and returns the last row of logits. */
   private async forward(ids: number[]): Promise<Float32Array> {
     const n = ids.length;
     const total = this.position + n;
-    const positions = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) positions[i] = BigInt(this.position + i);
     const outputs: Outputs = await this.ctx.model.forward({
       input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
       attention_mask: new Tensor('int64', this.ctx.ones.subarray(0, total), [1, total]),
-      position_ids: new Tensor('int64', positions, [1, n]),
+      position_ids: new Tensor('int64', this.ctx.positions.subarray(this.position, total), [1, n]),
       past_key_values: this.cache,
     });
     this.updateCache(outputs);

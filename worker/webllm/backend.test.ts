@@ -8,7 +8,7 @@ import { serve } from '../../test/serve.js';
 import { ScriptedPipeline, WEBLLM_MODEL, scriptedWebLLM, utf8Tokens } from '../../test/webllm-engine.js';
 import type { ServedEngine } from '../../src/models.js';
 import type { GenerateRequest, StreamEvent } from '../../src/protocol.js';
-import { createGeneration, type EventSource } from '../generation.js';
+import { createGeneration, toEventStream } from '../generation.js';
 import { Scheduler } from '../scheduler.js';
 import { WebLLMBackend } from './backend.js';
 import { normalizeChunk } from './chunks.js';
@@ -31,24 +31,9 @@ function setUp(tokens = TOKENS) {
   const scheduler = new Scheduler();
   const engine: ServedEngine = {
     model: backend.info,
-    generate: async (request: GenerateRequest) => eventStream(await createGeneration(backend, request, scheduler)),
+    generate: async (request: GenerateRequest) => toEventStream(await createGeneration(backend, request, scheduler), 1),
   };
   return { pipeline, webllm, backend, engine };
-}
-
-/** The generation's events one by one, one read ahead, as the engine's main thread hands them out. */
-function eventStream(source: EventSource): ReadableStream<StreamEvent> {
-  return new ReadableStream<StreamEvent>(
-    {
-      async pull(controller) {
-        const event = await source.pull();
-        if (event) controller.enqueue(event);
-        else controller.close();
-      },
-      cancel: () => source.cancel(),
-    },
-    new CountQueuingStrategy({ highWaterMark: 1 }),
-  );
 }
 
 async function readAll(stream: ReadableStream<StreamEvent>): Promise<StreamEvent[]> {

@@ -18,7 +18,8 @@ export interface WebLLMEngine extends WebLLMGenerationControl {
 }
 
 function toWebLLM({ role, content }: ChatMessage): ChatCompletionMessageParam {
-  if (role === 'user' || role === 'assistant') return role === 'user' ? { role, content } : { role, content };
+  if (role === 'user') return { role, content };
+  if (role === 'assistant') return { role, content };
   // WebLLM has no 'developer' role; OpenAI treats it as the system prompt of newer models.
   return { role: 'system', content };
 }
