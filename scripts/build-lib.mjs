@@ -33,8 +33,8 @@ const MODEL = 'zstream-tiny-story';
 const packageAssets = {
   name: 'zstream:package-assets',
   resolveId(source, importer) {
-    if (source === './default-assets.js' && importer === join(root, 'src/assets.ts')) {
-      return join(root, 'src/default-assets.package.ts');
+    if (source === './default-assets.js' && importer === join(root, 'src/models/assets.ts')) {
+      return join(root, 'src/models/default-assets.package.ts');
     }
     return undefined;
   },
@@ -49,7 +49,7 @@ const ortAsShipped = {
 };
 
 /** src/ starts the worker from its source; in the package that is worker.js, next to index.js. */
-const SOURCE_WORKER_URL = /new URL\((['"])\.\.\/worker\/index\.ts\1, import\.meta\.url\)/g;
+const SOURCE_WORKER_URL = /new URL\((['"])\.\.\/\.\.\/worker\/index\.ts\1, import\.meta\.url\)/g;
 function builtWorkerURL() {
   let found = false;
   return {
@@ -62,7 +62,7 @@ function builtWorkerURL() {
       return { code: replaced, map: null };
     },
     buildEnd() {
-      if (!found) this.error("no module in src/ starts the worker with new URL('../worker/index.ts', import.meta.url)");
+      if (!found) this.error("no module in src/ starts the worker with new URL('../../worker/index.ts', import.meta.url)");
     },
   };
 }

@@ -1,6 +1,7 @@
 // Hooks for zstream's own e2e tests (e2e/faults.spec.ts, e2e/flow.spec.ts): faults injected into an
 // engine's worker, and the worker's decode-step clock. Deliberately not exported from index.ts.
-import { WorkerEngine, type Engine, type EngineStats } from './engine.js';
+import { LocalEngine } from './engine/local-engine.js';
+import type { Engine, EngineStats } from './engine/types.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +21,7 @@ export interface EngineTestHooks {
 }
 
 export function engineTestHooks(engine: Engine): EngineTestHooks {
-  if (!(engine instanceof WorkerEngine)) throw new Error('Test hooks need an engine with a local worker.');
+  if (!(engine instanceof LocalEngine)) throw new Error('Test hooks need an engine with a local worker.');
   const queue = engine.requestQueue;
   return {
     crashWorker: () => queue.injectFault('exit'),

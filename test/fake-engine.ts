@@ -1,9 +1,9 @@
 // An engine for unit tests of the HTTP layer: it answers every request with the same scripted
 // tokens, honours max_tokens, and records what it was asked. Stop sequences, sampling and the
 // real model are tested in worker/*.test.ts and in e2e.
-import { ZStreamError } from '../src/errors.js';
-import type { ServedEngine } from '../src/models.js';
-import type { GenerateRequest, StreamEvent } from '../src/protocol.js';
+import { ZStreamError } from '../src/shared/errors.js';
+import type { ServedEngine } from '../src/http/models.js';
+import type { GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
 
 export const REPLY_TOKENS = ['Hello', ' world', '.', ' It', ' is', ' a', ' café', ' 👋', '.'];
 export const REPLY = REPLY_TOKENS.join('');

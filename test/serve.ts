@@ -1,6 +1,6 @@
 // createFetch over a fake engine, as the HTTP-level unit tests use it.
 import OpenAI from 'openai';
-import { createFetch, type FetchOptions } from '../src/fetch.js';
+import { createFetch, type FetchOptions } from '../src/http/fetch.js';
 import { fakeEngine, type FakeEngine } from './fake-engine.js';
 
 export const BASE = 'http://localhost:8000/v1';

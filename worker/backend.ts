@@ -1,7 +1,7 @@
 // The one interface every backend implements (one folder per backend: transformers/, webllm/).
 // The generation loop (generation.ts) sits on top of it and owns what is backend-independent:
 // stop sequences, max_tokens, usage, events. backends.ts picks a backend by the registry's spec.
-import type { GenerateRequest, LoadOptions, LoadProgress, ModelInfo } from '../src/protocol.js';
+import type { GenerateRequest, LoadOptions, LoadProgress, ModelInfo } from '../src/shared/protocol.js';
 
 export type BackendStep =
   /**

@@ -1,6 +1,6 @@
 // Picks the backend the registry's spec names. Each backend is imported on first use, so an app
 // on transformers.js never downloads WebLLM's runtime and the other way round.
-import type { BackendName, LoadOptions, LoadProgress } from '../src/protocol.js';
+import type { BackendName, LoadOptions, LoadProgress } from '../src/shared/protocol.js';
 import type { Backend, BackendLoader } from './backend.js';
 
 const LOADERS: Record<BackendName, () => Promise<BackendLoader>> = {

@@ -12,7 +12,7 @@
 //   may still be unread there;
 // - the batch this pull hands over waits in the transfer until the main thread asks again.
 // Generation goes on only while those, plus the events ready here, stay under `runAhead`.
-import type { StreamBatch, StreamEvent } from '../src/protocol.js';
+import type { StreamBatch, StreamEvent } from '../src/shared/protocol.js';
 import type { EventSource } from './generation.js';
 
 export function toBatchedStream(source: EventSource, runAhead: number): ReadableStream<StreamBatch> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerateRequest, StreamEvent } from '../src/protocol.js';
+import type { GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
 import type { Backend, BackendStep, PreparedGeneration, TokenStream } from './backend.js';
 import { createGeneration } from './generation.js';
 import { Scheduler } from './scheduler.js';

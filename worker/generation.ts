@@ -1,7 +1,7 @@
 // The backend-independent generation loop: pulls tokens from a backend one step at a time
 // and turns them into StreamEvents. Stop sequences, max_tokens and usage live here.
-import { ZStreamError } from '../src/errors.js';
-import type { FinishReason, GenerateRequest, StreamEvent } from '../src/protocol.js';
+import { ZStreamError } from '../src/shared/errors.js';
+import type { FinishReason, GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
 import type { Backend, PreparedGeneration, TokenCounts, TokenStream } from './backend.js';
 import type { Scheduler, Ticket } from './scheduler.js';
 import { StopMatcher } from './stop-matcher.js';

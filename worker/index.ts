@@ -1,7 +1,7 @@
-// The worker entry: expose the engine over Comlink. Logic lives in engine-host.ts.
+// The worker entry: expose the engine over Comlink. Logic lives in model-worker.ts.
 import { expose } from 'comlink';
-import { installErrorTransfer } from '../src/comlink-errors.js';
-import { EngineHost } from './engine-host.js';
+import { installErrorTransfer } from '../src/shared/error-transfer.js';
+import { ModelWorker } from './model-worker.js';
 
 installErrorTransfer();
-expose(new EngineHost());
+expose(new ModelWorker());

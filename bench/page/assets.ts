@@ -1,8 +1,8 @@
 // Where the bench's engine, floor and baseline find the model and ONNX Runtime: the same files,
 // resolved the way createEngine resolves them (src/engine.ts).
-import { EMBEDDED_MODEL, resolveAssets } from '../../src/assets.js';
-import type { Device, LoadOptions } from '../../src/protocol.js';
-import { resolveModel } from '../../src/registry.js';
+import { EMBEDDED_MODEL, resolveAssets } from '../../src/models/assets.js';
+import type { Device, LoadOptions } from '../../src/shared/protocol.js';
+import { resolveModel } from '../../src/models/registry.js';
 import type { BaselineAssets } from './baseline-client.js';
 
 export const MODEL_BASE = '/models/';

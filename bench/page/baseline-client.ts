@@ -1,6 +1,6 @@
 // The page side of the baseline: a plain Worker and onmessage, as transformers.js users write it.
 // Every token message is timed on arrival.
-import type { Device } from '../../src/protocol.js';
+import type { Device } from '../../src/shared/protocol.js';
 import type { BaselineCommand, BaselineMessage, RunRecord } from '../workers/messages.js';
 import { baselineGenerate, type Workload } from './workloads.js';
 

@@ -3,7 +3,7 @@
 // a fresh browser profile, or a second page in the same one.
 import OpenAI from 'openai';
 import { createEngine, createFetch, type Engine } from '../../src/index.js';
-import type { Device } from '../../src/protocol.js';
+import type { Device } from '../../src/shared/protocol.js';
 import type { RunRecord } from '../workers/messages.js';
 import { BaselineClient } from './baseline-client.js';
 import { longTasksBetween, settle } from './long-tasks.js';

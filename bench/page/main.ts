@@ -1,6 +1,6 @@
 // The bench page: puts `window.bench` on the page for scripts/bench.mjs (Playwright) to drive.
 // Each call measures one thing and returns plain data; the runner alternates, repeats and sums up.
-import type { Device, ModelInfo } from '../../src/protocol.js';
+import type { Device, ModelInfo } from '../../src/shared/protocol.js';
 import type { RunRecord } from '../workers/messages.js';
 import { abortMidStream, pausedReader, type AbortRecord, type PausedReaderRecord } from './flow.js';
 import { loadBaseline, loadEngine, type LoadRecord } from './loads.js';

@@ -5,7 +5,7 @@
 import type { Remote } from 'comlink';
 import type OpenAI from 'openai';
 import type { Engine } from '../../src/index.js';
-import type { StreamEvent } from '../../src/protocol.js';
+import type { StreamEvent } from '../../src/shared/protocol.js';
 import type { FloorApi, RunRecord } from '../workers/messages.js';
 import { MESSAGES, requestParams, type Workload } from './workloads.js';
 

@@ -3,7 +3,7 @@
 import { wrap } from 'comlink';
 import OpenAI from 'openai';
 import { createFetch, installFetch } from '../../src/index.js';
-import type { Device, ModelInfo } from '../../src/protocol.js';
+import type { Device, ModelInfo } from '../../src/shared/protocol.js';
 import type { FloorApi } from '../workers/messages.js';
 import { SDK_BASE, floorLoadOptions } from './assets.js';
 import type { BaselineClient } from './baseline-client.js';

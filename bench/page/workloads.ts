@@ -1,5 +1,5 @@
 // The two workloads every path runs, as OpenAI parameters and as the baseline's generate() options.
-import type { ChatMessage, GenerationParams } from '../../src/protocol.js';
+import type { ChatMessage, GenerationParams } from '../../src/shared/protocol.js';
 import type { BaselineCommand } from '../workers/messages.js';
 
 export const MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Tell me a story' }];

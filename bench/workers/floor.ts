@@ -7,7 +7,7 @@
 // comparison; 'batched' is the engine's transport now (worker/batched-stream.ts). One prototype shows
 // what the first event in the reply would gain.
 import { expose, transfer } from 'comlink';
-import type { GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/protocol.js';
+import type { GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/shared/protocol.js';
 import type { Backend } from '../../worker/backend.js';
 import { toBatchedStream } from '../../worker/batched-stream.js';
 import { createGeneration, toEventStream, type EventSource } from '../../worker/generation.js';

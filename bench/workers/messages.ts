@@ -1,6 +1,6 @@
 // What crosses between the bench page and the bench workers: types only, no logic.
 // Compiled by both the page (DOM) and the workers (WebWorker) configs, so it names no globals.
-import type { ChatMessage, Device, GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/protocol.js';
+import type { ChatMessage, Device, GenerateRequest, LoadOptions, ModelInfo, StreamBatch, StreamEvent } from '../../src/shared/protocol.js';
 
 /** One streamed request as one path saw it. Times are ms from the moment the request was made. */
 export interface RunRecord {

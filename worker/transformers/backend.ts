@@ -1,7 +1,7 @@
 // The transformers.js backend: ONNX Runtime Web on WebGPU, or WASM.
 import { env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { ZStreamError } from '../../src/errors.js';
-import type { GenerateRequest, ModelInfo } from '../../src/protocol.js';
+import { ZStreamError } from '../../src/shared/errors.js';
+import type { GenerateRequest, ModelInfo } from '../../src/shared/protocol.js';
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import { Sampler, type SamplingParams } from '../sampling.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';

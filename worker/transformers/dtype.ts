@@ -1,6 +1,6 @@
 // The weight format to load on a device: the registry's choice, except that f16 weights compute in
 // f16 on WebGPU, which needs the adapter's `shader-f16`; without it their f32 counterpart loads.
-import type { Device, ModelSpec, TransformersDtype } from '../../src/protocol.js';
+import type { Device, ModelSpec, TransformersDtype } from '../../src/shared/protocol.js';
 
 const WITHOUT_F16: Partial<Record<TransformersDtype, TransformersDtype>> = { fp16: 'fp32', q4f16: 'q4' };
 

@@ -2,9 +2,9 @@
 // only when allowed. WebGPU when the adapter works, else WASM; the weight format per device comes
 // from the registry. A warm-up pass compiles shaders before the first request.
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel } from '@huggingface/transformers';
-import { ZStreamError } from '../../src/errors.js';
-import type { Device, LoadOptions, LoadProgress, ModelInfo, ModelSpec } from '../../src/protocol.js';
-import { describeRegistry } from '../../src/registry.js';
+import { ZStreamError } from '../../src/shared/errors.js';
+import type { Device, LoadOptions, LoadProgress, ModelInfo, ModelSpec } from '../../src/shared/protocol.js';
+import { describeRegistry } from '../../src/models/registry.js';
 import type { BackendLoader } from '../backend.js';
 import { TransformersBackend, type ModelDefaults } from './backend.js';
 import { dtypeFor } from './dtype.js';

@@ -4,7 +4,7 @@
 import type {
   ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionRequestStreaming, Completion, CompletionCreateParamsStreaming,
 } from '@mlc-ai/web-llm';
-import type { ChatMessage, GenerateRequest, ModelInfo } from '../../src/protocol.js';
+import type { ChatMessage, GenerateRequest, ModelInfo } from '../../src/shared/protocol.js';
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import type { WebLLMChunk } from './chunks.js';
 import { fromWebLLMError } from './errors.js';

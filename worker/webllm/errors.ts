@@ -1,7 +1,7 @@
 // WebLLM's errors as ZStreamErrors with a stable code. WebLLM exports almost none of its error
 // classes, but every one sets `name` to its class name (web-llm src/error.ts), so that is the key.
-import { ZStreamError } from '../../src/errors.js';
-import type { ErrorCode } from '../../src/protocol.js';
+import { ZStreamError } from '../../src/shared/errors.js';
+import type { ErrorCode } from '../../src/shared/protocol.js';
 
 const BY_NAME: Record<string, { code: ErrorCode; param?: string }> = {
   ContextWindowSizeExceededError: { code: 'context_length_exceeded', param: 'messages' },

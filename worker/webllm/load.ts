@@ -2,8 +2,8 @@
 // only, f16 models need shader-f16), then MLCEngine.reload with progress, then a warm-up. Weights,
 // model library and config land in Cache Storage (WebLLM's default), so a second visit loads offline.
 import { MLCEngine, TENSOR_CACHE_MANIFEST_FILENAME, prebuiltAppConfig, type ModelRecord } from '@mlc-ai/web-llm';
-import { ZStreamError } from '../../src/errors.js';
-import type { ModelInfo } from '../../src/protocol.js';
+import { ZStreamError } from '../../src/shared/errors.js';
+import type { ModelInfo } from '../../src/shared/protocol.js';
 import type { BackendLoader } from '../backend.js';
 import { WebLLMBackend } from './backend.js';
 import { progressReporter } from './progress.js';

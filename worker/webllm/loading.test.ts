@@ -2,9 +2,9 @@
 // weights, and how its progress reports (exact texts of web-llm 0.2.86 / tvmjs) become LoadProgress.
 import { prebuiltAppConfig } from '@mlc-ai/web-llm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ZStreamError } from '../../src/errors.js';
-import { resolveModel } from '../../src/registry.js';
-import type { LoadProgress, ModelSpec } from '../../src/protocol.js';
+import { ZStreamError } from '../../src/shared/errors.js';
+import { resolveModel } from '../../src/models/registry.js';
+import type { LoadProgress, ModelSpec } from '../../src/shared/protocol.js';
 import { dtypeFor } from '../transformers/dtype.js';
 import { progressReporter, readReport } from './progress.js';
 import { chooseVariant, modelRecord, weightsFolder } from './records.js';

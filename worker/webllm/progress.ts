@@ -3,7 +3,7 @@
 // LoadProgress: the download of the weight shards (bytes, from the tensor-cache manifest's sizes)
 // and the compilation of the GPU shader modules (counted).
 import type { InitProgressReport } from '@mlc-ai/web-llm';
-import type { LoadProgress } from '../../src/protocol.js';
+import type { LoadProgress } from '../../src/shared/protocol.js';
 
 export type WebLLMPhase =
   | { phase: 'download'; fraction: number; shards: number }

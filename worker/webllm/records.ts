@@ -2,8 +2,8 @@
 // (WebLLM's prebuilt q4f16 records do not all declare it), and the record itself, from WebLLM's
 // prebuilt list or from the user's own URLs (self-hosted weights and model library).
 import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
-import { ZStreamError } from '../../src/errors.js';
-import type { ModelSpec, WebLLMVariant } from '../../src/protocol.js';
+import { ZStreamError } from '../../src/shared/errors.js';
+import type { ModelSpec, WebLLMVariant } from '../../src/shared/protocol.js';
 
 type WebLLMSpec = Extract<ModelSpec, { backend: 'webllm' }>;
 

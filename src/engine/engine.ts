@@ -1,0 +1,52 @@
+// The main-thread engine: the public API over a supervised worker (request-queue.ts). Each
+// request's events come as a ReadableStream whose cancel, or the request's AbortSignal, stops its
+// generation; the queue hands requests to a new worker when one dies.
+import { explainLoadFailure } from '../models/asset-check.js';
+import { assetFileURLs, resolveAssets, type AssetOptions } from '../models/assets.js';
+import { installErrorTransfer } from '../shared/error-transfer.js';
+import { flowSettings, type FlowOptions } from './flow-settings.js';
+import type { DevicePreference, LoadOptions, LoadProgress } from '../shared/protocol.js';
+import { RemoteEngine, type PassThroughOptions } from './remote-engine.js';
+import { LocalEngine } from './local-engine.js';
+import type { Engine } from './types.js';
+import { resolveModel, type ModelDefinition } from '../models/registry.js';
+import { RequestQueue } from './request-queue.js';
+import { WorkerConnection } from './worker-connection.js';
+
+export interface EngineOptions extends AssetOptions, FlowOptions {
+  /**
+   * A registry id (src/models/registry.ts; default: the embedded test model), a transformers.js hub id
+   * ('org/name'), a WebLLM prebuilt id ('…-MLC'), or your own definition { backend, id, url, … }.
+   */
+  model?: string | ModelDefinition;
+  /** 'auto' (default) uses WebGPU when an adapter works and WASM otherwise. */
+  device?: DevicePreference;
+  /** Load progress; called again when the engine reloads the model in a new worker. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Fetch models missing locally from the model hub. Default: only for non-embedded models. */
+  allowRemoteModels?: boolean;
+  /** Send requests to an OpenAI-compatible server instead: always, or when the model cannot load here. Off by default. */
+  passThrough?: PassThroughOptions;
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  installErrorTransfer();
+  if (options.passThrough?.when === 'always') return new RemoteEngine(options.passThrough);
+  const resolved = resolveAssets(options);
+  const { modelBaseURL, ...assets } = resolved;
+  const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
+  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets };
+  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flowSettings(options));
+  try {
+    await queue.start();
+  } catch (error) {
+    // A missing or mis-served runtime file is named by its URL (src/asset-check.ts).
+    const failure = await explainLoadFailure(error, assetFileURLs(resolved, model));
+    if (options.passThrough?.when === 'fallback' && failure.code !== 'model_not_found') {
+      return new RemoteEngine(options.passThrough, failure.message);
+    }
+    throw failure;
+  }
+  return new LocalEngine(queue);
+}
+

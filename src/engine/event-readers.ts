@@ -1,0 +1,40 @@
+// Reading one request's StreamEvents the two ways the Engine API offers: as text deltas
+// (chatStream) and as one result (chat). Shared by every Engine: the worker's and the pass-through.
+import type { ChatResult } from './types.js';
+import { ZStreamError, endedEarly } from '../shared/errors.js';
+import type { StreamEvent } from '../shared/protocol.js';
+
+/** Text deltas; `break`, `return()` or a throw in the consumer's loop cancel the stream (and the generation). */
+export async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGenerator<string> {
+  const reader = events.getReader();
+  let finished = false;
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (value.type === 'delta') yield value.text;
+      else if (value.type === 'error') throw ZStreamError.deserialize(value.error);
+    }
+    finished = true;
+  } finally {
+    if (!finished) await reader.cancel();
+  }
+}
+
+/** The whole answer, with its finish reason and usage. */
+export async function collectResult(events: ReadableStream<StreamEvent>, onToken?: (text: string) => void): Promise<ChatResult> {
+  const reader = events.getReader();
+  let text = '';
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw endedEarly();
+    if (value.type === 'delta') {
+      text += value.text;
+      onToken?.(value.text);
+    } else if (value.type === 'error') {
+      throw ZStreamError.deserialize(value.error);
+    } else {
+      return { text, finish_reason: value.finish_reason, usage: value.usage };
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// The engine's flow-control settings: how far generation runs ahead of a reader, how many requests
+// may wait, and when a request counts as stuck. (SSE keep-alives are createFetch's: src/keep-alive.ts.)
+// README "Flow control" explains each; e2e/flow.spec.ts measures them.
+import { ZStreamError } from '../shared/errors.js';
+
+export interface FlowOptions {
+  /**
+   * Events the worker generates ahead of the reader, at most (≥ 1, default 4). An event is one
+   * token's text, except where a character spans several tokens. The reader stopping stops generation.
+   */
+  runAhead?: number;
+  /** Requests waiting for the model besides the running one, at most (default 64); more get 429. */
+  maxQueued?: number;
+  /**
+   * Default for each request: when the reader has waited this long for the next event after its
+   * request started (ms), the request ends with a `request_timeout` error. Default: no limit.
+   */
+  stallTimeoutMs?: number;
+}
+
+export type FlowSettings = Required<Omit<FlowOptions, 'stallTimeoutMs'>> & { stallTimeoutMs: number | undefined };
+
+const DEFAULTS = { runAhead: 4, maxQueued: 64 } as const;
+
+function checked(name: keyof FlowOptions, value: number | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min) {
+    throw new ZStreamError('invalid_value', `${name} must be an integer of at least ${min}; got ${value}.`, { param: name });
+  }
+  return value;
+}
+
+export function flowSettings(options: FlowOptions): FlowSettings {
+  return {
+    runAhead: checked('runAhead', options.runAhead, 1) ?? DEFAULTS.runAhead,
+    maxQueued: checked('maxQueued', options.maxQueued, 0) ?? DEFAULTS.maxQueued,
+    stallTimeoutMs: checked('stallTimeoutMs', options.stallTimeoutMs, 1),
+  };
+}

@@ -1,0 +1,121 @@
+// Pass-through: an Engine that sends requests to a real OpenAI-compatible server (vLLM, Ollama,
+// a cloud API) instead of a local model. createFetch forwards requests under its base URLs to the
+// upstream unchanged (same method, path, query, headers and body) and returns its response as is.
+// Off by default: nothing leaves the device unless `createEngine({ passThrough })` asks for it.
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import type { Engine, RequestOptions } from './types.js';
+import { ZStreamError } from '../shared/errors.js';
+import { collectResult, textDeltas } from './event-readers.js';
+import { resolveBaseURL } from './base-url.js';
+import type { ChatMessage, FinishReason, GenerateRequest, ModelInfo, StreamEvent, Usage } from '../shared/protocol.js';
+
+export interface PassThroughOptions {
+  /** The upstream's OpenAI base URL, e.g. 'http://localhost:11434/v1' (Ollama) or 'https://api.openai.com/v1'. */
+  baseURL: string;
+  /** 'always': no local model loads. 'fallback': only when the model cannot load on this device. */
+  when: 'always' | 'fallback';
+  /** The upstream model that `engine.chat` / `chatStream` ask for; forwarded requests keep their own. */
+  model: string;
+  /** Set on every upstream request, e.g. `{ authorization: 'Bearer …' }`; they replace the client's. */
+  headers?: Record<string, string>;
+  /** Default: the global fetch. */
+  fetch?: typeof fetch;
+}
+
+type Chunk = {
+  choices?: Array<{ delta?: { content?: string | null }; text?: string; finish_reason?: string | null }>;
+  usage?: Usage | null;
+};
+
+export class RemoteEngine implements Engine {
+  readonly model: ModelInfo;
+  private readonly baseURL: string;
+  /** Decided once, as createFetch does: an installFetch patch made later must not loop back here. */
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: PassThroughOptions, fallbackReason?: string) {
+    this.baseURL = resolveBaseURL(options.baseURL);
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.model = {
+      id: options.model, backend: 'pass-through', device: 'remote', weights: this.baseURL, contextLength: 0,
+      ...(fallbackReason ? { fallbackReason } : {}),
+    };
+  }
+
+  /** The client's request, sent to `<upstream base><path>` with the configured headers; the response as is. */
+  async forward(request: Request, path: string): Promise<Response> {
+    // The body is read whole: Chromium streams request bodies over HTTP/2 only.
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    const init = { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect };
+    return this.send(`${path}${new URL(request.url).search}`, init);
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<ReadableStream<StreamEvent>> {
+    const chat = 'messages' in request;
+    const body = { ...request, model: this.options.model, stream: true, stream_options: { include_usage: true } };
+    const response = await this.send(chat ? '/chat/completions' : '/completions', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(signal ? { signal } : {}),
+    });
+    if (!response.ok || !response.body) throw await upstreamError(response);
+    return response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).pipeThrough(toEvents());
+  }
+
+  private send(pathAndQuery: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.options.headers ?? {})) headers.set(name, value);
+    return this.fetch(`${this.baseURL}${pathAndQuery}`, { ...init, headers });
+  }
+
+  async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
+    const { signal, ...params } = options;
+    yield* textDeltas(await this.generate({ ...params, messages }, signal));
+  }
+
+  async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {
+    const { signal, onToken, ...params } = options;
+    return collectResult(await this.generate({ ...params, messages }, signal), onToken);
+  }
+
+  dispose(): void {}
+}
+
+async function upstreamError(response: Response): Promise<ZStreamError> {
+  // An error body that is not JSON leaves the status text as the message.
+  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+  const message = body?.error?.message ?? response.statusText;
+  return new ZStreamError('generation_failed', `The pass-through server answered ${response.status}: ${message}`);
+}
+
+/** OpenAI's SSE chunks (chat or legacy completions) as StreamEvents; usage comes last, before [DONE]. */
+function toEvents(): TransformStream<{ event?: string | undefined; data: string }, StreamEvent> {
+  let finish: FinishReason = 'stop';
+  let chunks = 0;
+  let done = false;
+  return new TransformStream({
+    transform({ event, data }, controller) {
+      if (data === '[DONE]') return;
+      const parsed = JSON.parse(data) as Chunk & { error?: { message?: string } };
+      if (event === 'error' || parsed.error) {
+        const message = parsed.error?.message ?? data;
+        done = true;
+        controller.enqueue({ type: 'error', error: { code: 'generation_failed', message, param: null } });
+        return;
+      }
+      const choice = parsed.choices?.[0];
+      const text = choice?.delta?.content ?? choice?.text ?? '';
+      if (text) {
+        controller.enqueue({ type: 'delta', text, tokens: 1 });
+        chunks++;
+      }
+      if (choice?.finish_reason === 'length' || choice?.finish_reason === 'stop') finish = choice.finish_reason;
+      if (parsed.usage) {
+        done = true;
+        controller.enqueue({ type: 'done', finish_reason: finish, usage: parsed.usage });
+      }
+    },
+    flush(controller) {
+      // A server that ignores stream_options.include_usage: count its chunks, which is what is known.
+      if (!done) controller.enqueue({ type: 'done', finish_reason: finish, usage: { prompt_tokens: 0, completion_tokens: chunks, total_tokens: chunks } });
+    },
+  });
+}

@@ -1,0 +1,247 @@
+// The queue and its jobs against a scripted stand-in for the worker: FIFO, the 429 bound, abort,
+// the stall timeout, and what a dead worker does to running and waiting requests.
+import type { Remote } from 'comlink';
+import { describe, expect, it } from 'vitest';
+import { ZStreamError } from '../shared/errors.js';
+import { flowSettings, type FlowOptions } from './flow-settings.js';
+import type { GenerateHandle, GenerateOptions, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerApi, WorkerStats } from '../shared/protocol.js';
+import { RequestQueue } from './request-queue.js';
+import type { Connection, ConnectionEvents } from './worker-connection.js';
+
+const INFO: ModelInfo = { id: 'fake', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 64 };
+const delta = (text: string): StreamEvent => ({ type: 'delta', text, tokens: 1 });
+const done: StreamEvent = { type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } };
+/** A request's script: its `messages[0].content` names the events, 'hang' stops answering. */
+const request = (script: string): GenerateRequest => ({ messages: [{ role: 'user', content: script }] });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The worker's side: one generation at a time in FIFO order, each playing its script on demand. */
+class FakeWorker {
+  readonly log: string[] = [];
+  /** Where streams cannot be transferred (GenerateHandle 'pull'): the readers the main thread pulls by id. */
+  private readonly byId = new Map<number, ReadableStreamDefaultReader<StreamBatch>>();
+  private readonly waiting: Array<() => void> = [];
+  private busy = false;
+  private readonly open = new Set<ReadableStreamDefaultController<StreamBatch>>();
+
+  constructor(private readonly events: ConnectionEvents, private readonly transfer = true) {}
+
+  async generate(req: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
+    const script = 'messages' in req ? req.messages[0]!.content.split(' ') : [];
+    const { id } = options;
+    const turn = new Promise<void>((resolve) => (this.busy ? this.waiting.push(resolve) : ((this.busy = true), resolve())));
+    let released = false;
+    let hung = false; // a step that never returns: cancel waits for it (worker/generation.ts), so no release
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.events.released(id);
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy = false;
+    };
+    void turn.then(() => this.events.started(id));
+    // Batches of one event: the worker's batching is tested with the real worker (e2e/flow.spec.ts).
+    let controller!: ReadableStreamDefaultController<StreamBatch>;
+    const stream = new ReadableStream<StreamBatch>(
+      {
+        start: (c) => void this.open.add((controller = c)),
+        pull: async (c) => {
+          await turn;
+          const word = script.shift();
+          if (word === 'hang') return new Promise<void>(() => void (hung = true));
+          this.log.push(`${id}:${word ?? 'done'}`);
+          if (word) return c.enqueue([delta(word)]);
+          c.enqueue([done]);
+          c.close();
+          this.open.delete(c);
+          release();
+        },
+        cancel: () => {
+          this.log.push(`${id}:cancelled`);
+          this.open.delete(controller);
+          if (!hung) release();
+        },
+      },
+      new CountQueuingStrategy({ highWaterMark: this.transfer ? options.runAhead - 1 : 0 }),
+    );
+    if (this.transfer) return { kind: 'stream', stream };
+    this.byId.set(id, stream.getReader());
+    return { kind: 'pull', id };
+  }
+
+  async pull(id: number): Promise<StreamEvent | undefined> {
+    const { value } = await this.byId.get(id)!.read();
+    return value?.[0];
+  }
+
+  async cancel(id: number): Promise<void> {
+    await this.byId.get(id)?.cancel();
+  }
+
+  async stats(): Promise<WorkerStats> {
+    return { generatedTokens: 0, openKvCaches: 0, running: 0, recentStepTimes: [] };
+  }
+
+  /** A dead worker's transferred streams close. */
+  die(): void {
+    for (const c of this.open) c.close();
+    this.open.clear();
+  }
+}
+
+class FakeConnection implements Connection {
+  readonly info = INFO;
+  alive = true;
+  readonly ended: Promise<ZStreamError>;
+  private end!: (reason: ZStreamError) => void;
+  private reason: ZStreamError | undefined;
+
+  constructor(readonly worker: FakeWorker) {
+    this.ended = new Promise((resolve) => (this.end = resolve));
+  }
+
+  call<T>(fn: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    if (this.reason) return Promise.reject(this.reason);
+    const dead = this.ended.then((reason) => Promise.reject(reason));
+    return Promise.race([fn(this.worker as unknown as Remote<WorkerApi>), dead]);
+  }
+
+  terminate(reason: ZStreamError): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.alive = false;
+    this.worker.die();
+    this.end(reason);
+  }
+}
+
+/** runAhead 1 by default: the fake worker generates one event ahead, so requests stay running while read. */
+function setup(options: FlowOptions = {}, failLoads = 0, transfer = true) {
+  const connections: FakeConnection[] = [];
+  let loads = 0;
+  const queue = new RequestQueue(async (events) => {
+    if (loads++ > 0 && failLoads-- > 0) throw new ZStreamError('model_load_failed', 'Could not load model: onnx/model.onnx is missing');
+    const connection = new FakeConnection(new FakeWorker(events, transfer));
+    connections.push(connection);
+    return connection;
+  }, flowSettings({ runAhead: 1, ...options }));
+  return { queue, connections, loads: () => loads };
+}
+
+async function readAll(stream: ReadableStream<StreamEvent>): Promise<StreamEvent[]> {
+  const events: StreamEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+const texts = (events: StreamEvent[]) => events.map((e) => (e.type === 'delta' ? e.text : e.type)).join(' ');
+
+describe('RequestQueue', () => {
+  it('runs requests in FIFO order, each stream with its own events', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const a = await queue.submit(request('a1 a2'), {});
+    const b = await queue.submit(request('b1'), {});
+    const [ea, eb] = await Promise.all([readAll(a), readAll(b)]);
+    expect(texts(ea)).toBe('a1 a2 done');
+    expect(texts(eb)).toBe('b1 done');
+    expect(connections[0]!.worker.log.indexOf('2:b1')).toBeGreaterThan(connections[0]!.worker.log.indexOf('1:done'));
+  });
+
+  it('answers 429 with retry-after once maxQueued requests wait', async () => {
+    const { queue } = setup({ maxQueued: 1 });
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    await running.read();
+    const waiting = await queue.submit(request('b1'), {});
+    const refused = await queue.submit(request('c1'), {}).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(ZStreamError);
+    const response = (refused as ZStreamError).toResponse();
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await response.json()).error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
+    await running.cancel();
+    expect(texts(await readAll(waiting))).toBe('b1 done');
+    expect(texts(await readAll(await queue.submit(request('d1'), {})))).toBe('d1 done');
+  });
+
+  it('an abort errors the stream with the AbortError and cancels the worker stream', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const controller = new AbortController();
+    const reader = (await queue.submit(request('a1 a2 a3'), { signal: controller.signal })).getReader();
+    await reader.read();
+    controller.abort();
+    await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
+    await tick();
+    expect(connections[0]!.worker.log).toContain('1:cancelled');
+    expect((await queue.stats()).queued).toBe(0);
+  });
+
+  it('a worker that dies fails the started request and hands the waiting one to a new worker', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2 a3'), {})).getReader();
+    const waiting = await queue.submit(request('b1 b2'), {});
+    expect((await running.read()).value).toEqual(delta('a1'));
+    connections[0]!.terminate(new ZStreamError('worker_crashed', 'The worker stopped.'));
+    expect((await running.read()).value).toMatchObject({ type: 'error', error: { code: 'worker_crashed' } });
+    expect((await running.read()).done).toBe(true);
+    expect(texts(await readAll(waiting))).toBe('b1 b2 done');
+    expect(connections).toHaveLength(2);
+    expect(connections[1]!.worker.log).toEqual(['2:b1', '2:b2', '2:done']);
+    expect((await queue.stats()).workerRestarts).toBe(1);
+  });
+
+  it('when the model cannot load again, waiting requests end with an error and new ones are refused with 503', async () => {
+    const { queue, connections } = setup({}, 2);
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    const waiting = await queue.submit(request('b1'), {});
+    await running.read();
+    connections[0]!.terminate(new ZStreamError('worker_crashed', 'The worker stopped.'));
+    expect(await readAll(waiting)).toEqual([
+      { type: 'error', error: { code: 'model_load_failed', message: 'Could not load model: onnx/model.onnx is missing', param: null } },
+    ]);
+    const refused = await queue.submit(request('c1'), {}).then(() => undefined, (e: unknown) => e as ZStreamError);
+    expect(refused?.status).toBe(503);
+    // The load works again: the next request loads a new worker.
+    expect(texts(await readAll(await queue.submit(request('d1'), {})))).toBe('d1 done');
+  });
+
+  it('a stalled request ends with request_timeout; a worker that does not let go of it is replaced', async () => {
+    const { queue, connections } = setup({ stallTimeoutMs: 20 });
+    await queue.start();
+    const stalled = (await queue.submit(request('a1 hang'), {})).getReader();
+    const waiting = await queue.submit(request('b1'), {});
+    expect((await stalled.read()).value).toEqual(delta('a1'));
+    expect((await stalled.read()).value).toMatchObject({ type: 'error', error: { code: 'request_timeout' } });
+    // The fake's hung step never lets go: after another 20 ms the worker is replaced and b runs there.
+    expect(texts(await readAll(waiting))).toBe('b1 done');
+    expect(connections).toHaveLength(2);
+  });
+
+  it('a per-request stallTimeoutMs overrides the engine default, and queue time does not count', async () => {
+    const { queue } = setup({ stallTimeoutMs: 5 });
+    await queue.start();
+    const first = (await queue.submit(request('a1 a2'), { stallTimeoutMs: 1000 })).getReader();
+    await first.read();
+    const second = queue.submit(request('b1'), { stallTimeoutMs: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 30)); // b waits in the queue longer than 5 ms
+    await first.cancel();
+    expect(texts(await readAll(await second))).toBe('b1 done');
+  });
+
+  it('without transferable streams it pulls by id, runAhead events ahead, and cancels by id', async () => {
+    const { queue, connections } = setup({ runAhead: 2 }, 0, false);
+    await queue.start();
+    const reader = (await queue.submit(request('a1 a2 a3 a4 a5'), {})).getReader();
+    expect((await reader.read()).value).toEqual(delta('a1'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(connections[0]!.worker.log).toEqual(['1:a1', '1:a2', '1:a3']); // the one read, and two ahead
+    await reader.cancel();
+    expect(connections[0]!.worker.log.at(-1)).toBe('1:cancelled');
+    expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
+  });
+});

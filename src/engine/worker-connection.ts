@@ -1,0 +1,115 @@
+// One worker with one loaded model, and the news of its end. The worker holds a Web Lock for life
+// (worker/life-lock.ts); waiting here for the same lock resolves when it ends, however it ended:
+// terminate(), a crash, out of memory. Every call into the worker races that end, because a dead
+// worker never answers a Comlink call.
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { ZStreamError } from '../shared/errors.js';
+import type { LoadOptions, LoadProgress, ModelInfo, WorkerApi, WorkerListener } from '../shared/protocol.js';
+
+/** What the queue hears from the worker; `deviceLost` and `backendFailed` end the connection instead. */
+export type ConnectionEvents = Pick<WorkerListener, 'started' | 'released'>;
+
+/** What the queue and its jobs use of a worker (an interface, so unit tests can stand in for one). */
+export interface Connection {
+  readonly info: ModelInfo;
+  readonly alive: boolean;
+  /** Resolves (never rejects) with the reason once the worker is gone. */
+  readonly ended: Promise<ZStreamError>;
+  /** Calls the worker; rejects with the end's reason if the worker is or becomes gone first. */
+  call<T>(fn: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T>;
+  /** Ends the worker (idempotent): calls in flight reject with `reason`, and `ended` resolves with it. */
+  terminate(reason: ZStreamError): void;
+}
+
+const crashed = (detail: string) =>
+  new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
+
+export class WorkerConnection implements Connection {
+  readonly ended: Promise<ZStreamError>;
+  private endReason: ZStreamError | undefined;
+  private endWith!: (reason: ZStreamError) => void;
+  /** Calls in flight, to reject when the worker is gone. */
+  private readonly calls = new Set<(reason: ZStreamError) => void>();
+  private readonly lockWait = new AbortController();
+  private info_: ModelInfo | undefined;
+
+  private constructor(private readonly worker: Worker, private readonly remote: Remote<WorkerApi>) {
+    this.ended = new Promise((resolve) => (this.endWith = resolve));
+    // Uncaught errors and undecodable messages: the worker's state is unknown from here on.
+    worker.addEventListener('error', (event) => {
+      this.terminate(crashed(event.message || 'its script failed to load or threw'));
+    });
+    worker.addEventListener('messageerror', () => this.terminate(crashed('a message could not be decoded')));
+  }
+
+  /** Starts a worker and loads the model; rejects (and leaves no worker behind) if either fails. */
+  static async open(
+    load: LoadOptions,
+    events: ConnectionEvents,
+    onProgress?: (progress: LoadProgress) => void,
+  ): Promise<WorkerConnection> {
+    const worker = new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+    const connection = new WorkerConnection(worker, wrap<WorkerApi>(worker));
+    try {
+      const lockName = `zstream-worker-${crypto.randomUUID()}`;
+      const listener: WorkerListener = {
+        started: (id) => events.started(id),
+        released: (id) => events.released(id),
+        deviceLost: (message) => connection.terminate(new ZStreamError('device_lost', `The GPU device was lost: ${message}`)),
+        backendFailed: (message) =>
+          connection.terminate(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
+      };
+      await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+      connection.watchLock(lockName);
+      connection.info_ = await connection.call((remote) => remote.load(load, onProgress ? proxy(onProgress) : undefined));
+      return connection;
+    } catch (error) {
+      const failure = ZStreamError.from(error, 'model_load_failed');
+      connection.terminate(failure);
+      // A worker that died while loading did not load the model: say so with the load's code.
+      throw failure.code === 'worker_crashed' ? new ZStreamError('model_load_failed', failure.message, { cause: failure }) : failure;
+    }
+  }
+
+  get info(): ModelInfo {
+    if (!this.info_) throw new Error('the model is not loaded yet');
+    return this.info_;
+  }
+
+  get alive(): boolean {
+    return this.endReason === undefined;
+  }
+
+  call<T>(fn: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    if (this.endReason) return Promise.reject(this.endReason);
+    return new Promise<T>((resolve, reject) => {
+      this.calls.add(reject);
+      fn(this.remote)
+        .then(resolve, reject)
+        .finally(() => this.calls.delete(reject));
+    });
+  }
+
+  terminate(reason: ZStreamError): void {
+    if (this.endReason) return;
+    this.endReason = reason;
+    this.worker.terminate();
+    this.lockWait.abort();
+    this.remote[releaseProxy]();
+    for (const reject of this.calls) reject(reason);
+    this.calls.clear();
+    this.endWith(reason);
+  }
+
+  private watchLock(name: string): void {
+    // Without Web Locks (insecure contexts) only error events reveal a dead worker.
+    const locks = navigator.locks as LockManager | undefined;
+    locks
+      ?.request(name, { signal: this.lockWait.signal }, async () => {
+        this.terminate(crashed('it crashed, ran out of memory or was terminated'));
+      })
+      .catch((error: unknown) => {
+        if (this.alive) throw error; // an AbortError after terminate() is the expected end of the wait
+      });
+  }
+}

@@ -1,0 +1,66 @@
+// POST /chat/completions: OpenAI's chat.completion body, or its chat.completion.chunk stream.
+import { collectChoices, generateChoices, type ChoiceEvent } from './choices.js';
+import {
+  SYSTEM_FINGERPRINT, errorFrame, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
+} from './completion-wire.js';
+import { servedModel, type ServeContext } from './models.js';
+import type { ChatCompletion, ChatCompletionChunk } from './openai-types.js';
+import type { FinishReason, Usage } from '../shared/protocol.js';
+import { parseChatCompletion } from './request.js';
+import { readJsonBody } from './request-fields.js';
+import { sseData, sseResponse } from './sse.js';
+
+export async function chatCompletions(context: ServeContext, request: Request): Promise<Response> {
+  const params = parseChatCompletion(await readJsonBody(request));
+  const model = servedModel(context, params.model);
+  const prompts = [{ ...params.params, messages: params.messages }];
+  const events = await generateChoices(context.engine, { prompts, n: params.n, chunking: params.streamOptions.chunking }, request.signal);
+  const meta = responseMeta('chatcmpl-', model);
+  if (params.stream) return sseResponse(events, chunkFrames(meta, params.streamOptions.includeUsage), context.keepAliveMs);
+  const { choices, usage } = await collectChoices(events);
+  const body: ChatCompletion = {
+    ...meta,
+    object: 'chat.completion',
+    system_fingerprint: SYSTEM_FINGERPRINT,
+    choices: choices.map(({ text, finish_reason }, index) => ({
+      index,
+      message: { role: 'assistant', content: text, refusal: null },
+      logprobs: null,
+      finish_reason,
+    })),
+    usage,
+  };
+  return jsonResponse(body);
+}
+
+/**
+ * The chunk stream, one whole SSE event per chunk. Each choice's first chunk carries the role,
+ * its last an empty delta and the finish reason. Usage rides on the final chunk; with
+ * `stream_options.include_usage` it is OpenAI's form instead: `usage: null` on every chunk and
+ * one more chunk with `choices: []`. Then `[DONE]`, and the stream closes.
+ */
+function chunkFrames(meta: ResponseMeta, includeUsage: boolean): (event: ChoiceEvent) => Uint8Array[] {
+  const chunk = (choices: ChatCompletionChunk['choices'], usage?: Usage): ChatCompletionChunk => ({
+    ...meta,
+    object: 'chat.completion.chunk',
+    system_fingerprint: SYSTEM_FINGERPRINT,
+    choices,
+    ...(includeUsage ? { usage: usage ?? null } : usage ? { usage } : {}),
+  });
+  const choice = (index: number, delta: ChatCompletionChunk['choices'][0]['delta'], finish_reason: FinishReason | null = null) =>
+    [{ index, delta, logprobs: null, finish_reason }];
+  return (event) => {
+    switch (event.type) {
+      case 'start':
+        return [sseData(chunk(choice(event.index, { role: 'assistant', content: '' })))];
+      case 'delta':
+        return [sseData(chunk(choice(event.index, { content: event.text })))];
+      case 'finish': {
+        const final = chunk(choice(event.index, {}, event.finish_reason), includeUsage ? undefined : event.usage);
+        return [sseData(final), ...streamEnd(event.usage, includeUsage, (usage) => chunk([], usage))];
+      }
+      case 'error':
+        return [errorFrame(event.error)];
+    }
+  };
+}

@@ -1,0 +1,141 @@
+// Routing, models, strict mode and errors before streaming, through createFetch over a fake
+// engine: OpenAI's status and body for each, and `fetch` rejecting only where a real one would.
+import { APIError, NotFoundError } from 'openai';
+import { describe, expect, it } from 'vitest';
+import { fakeEngine } from '../../test/fake-engine.js';
+import { schemaErrors } from '../../test/openai-spec.js';
+import { BASE, serve } from '../../test/serve.js';
+import { ZStreamError } from '../shared/errors.js';
+import { createFetch } from './fetch.js';
+
+const MESSAGES = [{ role: 'user', content: 'Hi' }];
+
+async function errorOf(res: Response) {
+  const body = await res.json();
+  expect(schemaErrors('ErrorResponse', body)).toEqual([]);
+  return { status: res.status, ...body.error };
+}
+
+describe('routes', () => {
+  it('an unknown route is a 404, a wrong method a 405 with Allow', async () => {
+    const { fetch, post } = serve();
+    expect(await errorOf(await post('/embeddings', { model: 'm', input: 'x' }))).toEqual({
+      status: 404, message: 'Invalid URL (POST /v1/embeddings)', type: 'invalid_request_error', param: null, code: null,
+    });
+    const wrongMethod = await fetch(`${BASE}/chat/completions`);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(await errorOf(wrongMethod)).toMatchObject({ status: 405, message: 'Invalid method for URL (GET /v1/chat/completions)' });
+    const postModels = await post('/models', {});
+    expect(postModels.headers.get('allow')).toBe('GET');
+    expect(postModels.status).toBe(405);
+  });
+
+  it('requests outside the base URL go to the real fetch untouched', async () => {
+    const seen: string[] = [];
+    const passthrough = async (input: RequestInfo | URL) => {
+      seen.push(String(input));
+      return new Response('elsewhere');
+    };
+    const fetch = createFetch(fakeEngine(), { baseURL: BASE, fetch: passthrough });
+    expect(await (await fetch('http://localhost:8000/v2/chat/completions', { method: 'POST' })).text()).toBe('elsewhere');
+    expect(await (await fetch('http://localhost:8000/v1x/models')).text()).toBe('elsewhere');
+    expect(seen).toEqual(['http://localhost:8000/v2/chat/completions', 'http://localhost:8000/v1x/models']);
+  });
+});
+
+describe('models', () => {
+  it('GET /models lists the loaded model; GET /models/{id} returns it, for any id by default', async () => {
+    const { fetch, client } = serve();
+    const list = await (await fetch(`${BASE}/models`)).json();
+    expect(schemaErrors('ListModelsResponse', list)).toEqual([]);
+    expect(list.data.map((m: { id: string }) => m.id)).toEqual(['fake-model']);
+    const model = await (await fetch(`${BASE}/models/gpt-4o`)).json();
+    expect(schemaErrors('Model', model)).toEqual([]);
+    expect(model).toMatchObject({ id: 'fake-model', object: 'model', owned_by: 'zstream' });
+    expect((await client.models.list()).data[0]?.id).toBe('fake-model');
+  });
+
+  it('strictModel: other names get OpenAI\'s 404 model_not_found; ids with a slash work encoded or not', async () => {
+    const { fetch, post, client } = serve(fakeEngine({ id: 'org/tiny' }), { strictModel: true });
+    const notFound = {
+      status: 404, type: 'invalid_request_error', param: null, code: 'model_not_found',
+      message: 'The model `gpt-4o` does not exist or you do not have access to it.',
+    };
+    expect(await errorOf(await post('/chat/completions', { model: 'gpt-4o', messages: MESSAGES }))).toEqual(notFound);
+    expect(await errorOf(await post('/completions', { model: 'gpt-4o', prompt: 'x' }))).toEqual(notFound);
+    expect(await errorOf(await fetch(`${BASE}/models/gpt-4o`))).toEqual(notFound);
+    expect((await post('/chat/completions', { model: 'org/tiny', messages: MESSAGES })).status).toBe(200);
+    expect((await fetch(`${BASE}/models/org/tiny`)).status).toBe(200);
+    expect((await client.models.retrieve('org/tiny')).id).toBe('org/tiny'); // the SDK sends org%2Ftiny
+    await expect(client.models.retrieve('gpt-4o')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('errors before streaming', () => {
+  it('invalid JSON is a 400 with OpenAI\'s message', async () => {
+    const { post } = serve();
+    expect(await errorOf(await post('/chat/completions', '{not json'))).toMatchObject({
+      status: 400, type: 'invalid_request_error', param: null, code: null,
+      message: expect.stringContaining('We could not parse the JSON body of your request.'),
+    });
+    expect(await errorOf(await post('/chat/completions', '[1]'))).toMatchObject({ status: 400, code: 'invalid_type' });
+  });
+
+  it('a wrong type is a 400 naming the field, streamed or not', async () => {
+    const { post } = serve();
+    for (const stream of [false, true]) {
+      expect(await errorOf(await post('/chat/completions', { model: 'm', messages: MESSAGES, stream, temperature: 'hot' }))).toEqual({
+        status: 400, type: 'invalid_request_error', param: 'temperature', code: 'invalid_type',
+        message: "Invalid type for 'temperature': expected a decimal, but got a string instead.",
+      });
+    }
+  });
+
+  it('a prompt that does not fit is a 400 context_length_exceeded, even with stream: true', async () => {
+    const { post } = serve();
+    const long = [{ role: 'user', content: 'x'.repeat(200) }];
+    expect(await errorOf(await post('/chat/completions', { model: 'm', messages: long, stream: true }))).toMatchObject({
+      status: 400, code: 'context_length_exceeded', param: 'messages',
+    });
+    expect(await errorOf(await post('/completions', { model: 'm', prompt: 'x'.repeat(200) }))).toMatchObject({
+      status: 400, code: 'context_length_exceeded', param: 'prompt',
+    });
+  });
+
+  it('a model that failed to load is a 503 with x-should-retry: false, so the SDK does not retry', async () => {
+    const failure = new ZStreamError('model_load_failed', 'Could not load onnx/model.onnx: 404 Not Found');
+    const { post, client, engine } = serve(fakeEngine({ failure }));
+    const res = await post('/chat/completions', { model: 'm', messages: MESSAGES, stream: true });
+    expect(res.headers.get('x-should-retry')).toBe('false');
+    expect(await errorOf(res)).toEqual({
+      status: 503, type: 'server_error', param: null, code: 'model_load_failed', message: 'Could not load onnx/model.onnx: 404 Not Found',
+    });
+    engine.requests.length = 0;
+    const call = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+    await expect(call).rejects.toMatchObject({ status: 503 });
+    await expect(call).rejects.toBeInstanceOf(APIError);
+    expect(engine.requests).toHaveLength(1);
+  });
+});
+
+describe('fetch rejects only where a real fetch would', () => {
+  it('an aborted signal rejects with AbortError, before the call and while reading the body', async () => {
+    const { post } = serve();
+    const body = { model: 'm', messages: MESSAGES, stream: true };
+    await expect(post('/chat/completions', body, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    const controller = new AbortController();
+    const res = await post('/chat/completions', body, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('every error response resolves', async () => {
+    const { post, fetch } = serve();
+    const responses = await Promise.all([
+      post('/chat/completions', 'nope'), post('/nowhere', {}), fetch(`${BASE}/completions`), post('/completions', { model: 'm' }),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([400, 404, 405, 400]);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { flowSettings } from '../engine/flow-settings.js';
+import { withKeepAlive } from './keep-alive.js';
+
+const COMMENT = new TextEncoder().encode(': keep-alive\n\n');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A body whose next chunk comes when the test says. */
+function slowBody() {
+  const chunks: Array<(chunk: Uint8Array | undefined) => void> = [];
+  let pulls = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull: (controller) =>
+        new Promise<void>((resolve) => {
+          pulls++;
+          chunks.push((chunk) => {
+            if (chunk) controller.enqueue(chunk);
+            else controller.close();
+            resolve();
+          });
+        }),
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, send: (chunk?: Uint8Array) => chunks.shift()!(chunk), pulls: () => pulls };
+}
+
+describe('withKeepAlive', () => {
+  it('sends a comment to a reader kept waiting, then the chunk', async () => {
+    const { body, send } = slowBody();
+    const reader = withKeepAlive(body, 10, COMMENT).getReader();
+    const first = await reader.read();
+    expect(first.value).toBe(COMMENT);
+    const next = reader.read();
+    send(new Uint8Array([1]));
+    // A keep-alive may still come first; the chunk follows.
+    let value = (await next).value;
+    if (value === COMMENT) value = (await reader.read()).value;
+    expect(value).toEqual(new Uint8Array([1]));
+    const end = reader.read();
+    await sleep(0); // the pull that reads the body's end starts once the last one has settled
+    send();
+    let last = await end;
+    if (last.value === COMMENT) last = await reader.read();
+    expect(last.done).toBe(true);
+  });
+
+  it('queues at most one unread comment, and reads nothing ahead', async () => {
+    const { body, pulls } = slowBody();
+    const stream = withKeepAlive(body, 5, COMMENT);
+    const reader = stream.getReader();
+    void reader.read(); // one read starts the wait; then nobody reads
+    await sleep(60);
+    expect(pulls()).toBe(1);
+    // One comment answered the read, at most one more waits unread.
+    const queued = await Promise.race([reader.read().then((r) => r.value), sleep(5).then(() => 'none')]);
+    expect(queued === COMMENT || queued === 'none').toBe(true);
+    await reader.cancel();
+  });
+
+  it('is the body itself when the interval is 0', () => {
+    const { body } = slowBody();
+    expect(withKeepAlive(body, 0, COMMENT)).toBe(body);
+  });
+});
+
+describe('flowSettings', () => {
+  it('has defaults and refuses what cannot work', () => {
+    expect(flowSettings({})).toEqual({ runAhead: 4, maxQueued: 64, stallTimeoutMs: undefined });
+    expect(() => flowSettings({ runAhead: 0 })).toThrow('runAhead must be an integer of at least 1');
+    expect(() => flowSettings({ maxQueued: -1 })).toThrow('maxQueued');
+    expect(() => flowSettings({ stallTimeoutMs: 0.5 })).toThrow('stallTimeoutMs');
+  });
+});

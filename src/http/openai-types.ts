@@ -1,0 +1,62 @@
+// The OpenAI wire shapes the shim emits (a subset of openapi.json's schemas).
+import type { FinishReason, Usage } from '../shared/protocol.js';
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  system_fingerprint: string;
+  /** Empty only in the usage chunk of `stream_options.include_usage`. */
+  choices: Array<{
+    index: number;
+    delta: { role?: 'assistant'; content?: string };
+    logprobs: null;
+    finish_reason: FinishReason | null;
+  }>;
+  /** With `include_usage`: null on every chunk but the usage chunk. Without: on the final chunk only. */
+  usage?: Usage | null;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  system_fingerprint: string;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string; refusal: null };
+    logprobs: null;
+    finish_reason: FinishReason;
+  }>;
+  usage: Usage;
+}
+
+/** Legacy /completions: the same shape streamed and not; `finish_reason` is null until a choice ends. */
+export interface Completion {
+  id: string;
+  object: 'text_completion';
+  created: number;
+  model: string;
+  system_fingerprint: string;
+  choices: Array<{
+    index: number;
+    text: string;
+    logprobs: null;
+    finish_reason: FinishReason | null;
+  }>;
+  usage?: Usage;
+}
+
+export interface Model {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+export interface ModelList {
+  object: 'list';
+  data: Model[];
+}

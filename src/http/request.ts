@@ -1,0 +1,185 @@
+// Validates request bodies the way OpenAI does: missing or mistyped known fields are 400s naming
+// the field (`param`), parameters a local text model cannot honour get OpenAI's
+// `unsupported_parameter`, and unknown extra fields are ignored.
+// Spec: CreateChatCompletionRequest and CreateCompletionRequest in OpenAI's openapi.json.
+import { CHUNK_BY, type Chunking } from './chunking.js';
+import { ZStreamError } from '../shared/errors.js';
+import type { ChatMessage, GenerationParams } from '../shared/protocol.js';
+import {
+  Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
+} from './request-fields.js';
+
+export interface StreamOptions {
+  /** OpenAI's form: `usage: null` on every chunk, then one chunk with `choices: []` and the usage. */
+  includeUsage: boolean;
+  /** zStream's extension: how many tokens, words or sentences go into one chunk. */
+  chunking: Chunking;
+}
+
+/** What both /chat/completions and /completions accept. */
+export interface CommonParams {
+  model: string;
+  stream: boolean;
+  streamOptions: StreamOptions;
+  /** Choices per prompt. */
+  n: number;
+  params: GenerationParams;
+}
+
+export interface ChatCompletionParams extends CommonParams {
+  messages: ChatMessage[];
+}
+
+const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'] as const;
+const PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'file'] as const;
+
+/** Accepted and type-checked, with no effect on a local model. */
+const IGNORED_CHAT_FIELDS = {
+  string: ['service_tier', 'prompt_cache_key', 'safety_identifier', 'reasoning_effort', 'verbosity', 'prompt_cache_retention'],
+  boolean: ['store', 'parallel_tool_calls'],
+  object: ['metadata'],
+} as const;
+
+function streamOptions(fields: Fields, stream: boolean): StreamOptions {
+  const options = fields.object('stream_options');
+  if (options && !stream) {
+    throw new ZStreamError('invalid_request', "The 'stream_options' parameter is only allowed when 'stream' is enabled.", {
+      param: 'stream_options',
+    });
+  }
+  options?.boolean('include_obfuscation'); // we never obfuscate; the field is optional in chunks
+  return {
+    includeUsage: options?.boolean('include_usage') ?? false,
+    chunking: { size: options?.integer('chunk_size', { min: 1, max: 4096 }) ?? 1, by: options?.oneOf('chunk_by', CHUNK_BY) ?? 'token' },
+  };
+}
+
+function stopSequences(fields: Fields): string[] | undefined {
+  const value = fields.raw('stop');
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value ? [value] : undefined;
+  if (!Array.isArray(value)) throw invalidType('stop', 'one of a string or array of strings', value);
+  value.forEach((s, i) => {
+    if (typeof s !== 'string') throw invalidType(`stop[${i}]`, 'a string', s);
+  });
+  if (value.length === 0) {
+    throw emptyArray('stop');
+  }
+  if (value.length > 4) {
+    throw new ZStreamError(
+      'array_above_max_length',
+      `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${value.length} instead.`,
+      { param: 'stop' },
+    );
+  }
+  const stops = value.filter((s: string) => s.length > 0);
+  return stops.length > 0 ? stops : undefined;
+}
+
+/** The fields both endpoints share. `maxTokens` differs: chat has two names for it, legacy a default of 16. */
+export function parseCommon(fields: Fields, maxTokens: number | undefined): CommonParams {
+  const model = fields.raw('model');
+  if (model === undefined) throw missing('model');
+  if (typeof model !== 'string') throw invalidType('model', 'a string', model);
+  const stream = fields.boolean('stream') ?? false;
+  fields.string('user');
+  if (fields.object('logit_bias')?.keys().length) throw unsupportedParameter('logit_bias');
+  return {
+    model,
+    stream,
+    streamOptions: streamOptions(fields, stream),
+    n: fields.integer('n', { min: 1, max: 128 }) ?? 1,
+    params: {
+      max_tokens: maxTokens,
+      temperature: fields.decimal('temperature', { min: 0, max: 2 }),
+      top_p: fields.decimal('top_p', { min: 0, max: 1 }),
+      seed: fields.integer('seed'),
+      presence_penalty: fields.decimal('presence_penalty', { min: -2, max: 2 }),
+      frequency_penalty: fields.decimal('frequency_penalty', { min: -2, max: 2 }),
+      stop: stopSequences(fields),
+    },
+  };
+}
+
+function contentPart(part: unknown, param: string, role: string, i: number, j: number): string {
+  if (!isObject(part)) throw invalidType(param, 'an object', part);
+  const fields = new Fields(part, `${param}.`);
+  const type = fields.raw('type');
+  if (type === undefined) throw missing(`${param}.type`);
+  if (type === 'text' || (type === 'refusal' && role === 'assistant')) {
+    const text = fields.string(type);
+    if (text === undefined) throw missing(`${param}.${type}`);
+    return text;
+  }
+  if (typeof type === 'string' && PART_TYPES.some((t) => t === type)) {
+    // OpenAI's own message for a content type the model cannot read, with its odd param path.
+    throw new ZStreamError('invalid_request', `Invalid content type. ${type} is only supported by certain models.`, {
+      param: `messages.[${i}].content.[${j}].type`,
+    });
+  }
+  throw notOneOf(`${param}.type`, type, PART_TYPES);
+}
+
+function messageContent(message: Fields, role: string, i: number): string {
+  const param = `messages[${i}].content`;
+  const content = message.raw('content');
+  if (typeof content === 'string') return content;
+  if (content === undefined) {
+    if (role === 'assistant') return '';
+    throw missing(param);
+  }
+  if (!Array.isArray(content)) throw invalidType(param, 'one of a string or array of objects', content);
+  return content.map((part: unknown, j) => contentPart(part, `${param}[${j}]`, role, i, j)).join('');
+}
+
+function parseMessages(value: unknown): ChatMessage[] {
+  if (value === undefined) throw missing('messages');
+  if (!Array.isArray(value)) throw invalidType('messages', 'an array', value);
+  if (value.length === 0) {
+    throw emptyArray('messages');
+  }
+  return value.map((message: unknown, i): ChatMessage => {
+    const param = `messages[${i}]`;
+    if (!isObject(message)) throw invalidType(param, 'an object', message);
+    const fields = new Fields(message, `${param}.`);
+    const role = fields.oneOf('role', ROLES);
+    if (role === undefined) throw missing(`${param}.role`);
+    // Tool calling needs a model and template that support it; this runtime has neither.
+    if (role === 'tool' || role === 'function') throw unsupportedValue(`${param}.role`, role);
+    if ((fields.array('tool_calls')?.length ?? 0) > 0) throw unsupportedParameter(`${param}.tool_calls`);
+    fields.string('name');
+    return { role, content: messageContent(fields, role, i) };
+  });
+}
+
+/** Tools, logprobs, structured output, audio: answered with OpenAI's error for a model that cannot. */
+function rejectUnsupported(fields: Fields): void {
+  if ((fields.array('tools')?.length ?? 0) > 0) throw unsupportedParameter('tools');
+  if ((fields.array('functions')?.length ?? 0) > 0) throw unsupportedParameter('functions');
+  for (const key of ['tool_choice', 'function_call']) {
+    const choice = fields.raw(key);
+    if (choice !== undefined && choice !== 'none' && choice !== 'auto') throw unsupportedParameter(key);
+  }
+  if (fields.boolean('logprobs')) throw unsupportedParameter('logprobs');
+  if (fields.integer('top_logprobs', { min: 0, max: 20 })) throw unsupportedParameter('top_logprobs');
+  const format = fields.object('response_format')?.string('type');
+  if (format !== undefined && format !== 'text') throw unsupportedValue('response_format.type', format);
+  const modalities = fields.array('modalities');
+  if (modalities?.some((m) => m !== 'text')) throw unsupportedValue('modalities', modalities);
+  for (const key of ['audio', 'prediction', 'web_search_options']) {
+    if (fields.raw(key) !== undefined) throw unsupportedParameter(key);
+  }
+}
+
+export function parseChatCompletion(body: Json): ChatCompletionParams {
+  const fields = new Fields(body);
+  const maxCompletionTokens = fields.integer('max_completion_tokens', { min: 1 });
+  const maxTokens = fields.integer('max_tokens', { min: 1 });
+  const common = parseCommon(fields, maxCompletionTokens ?? maxTokens);
+  const messages = parseMessages(body['messages']);
+  rejectUnsupported(fields);
+  for (const key of IGNORED_CHAT_FIELDS.string) fields.string(key);
+  for (const key of IGNORED_CHAT_FIELDS.boolean) fields.boolean(key);
+  for (const key of IGNORED_CHAT_FIELDS.object) fields.object(key);
+  return { ...common, messages };
+}

@@ -1,0 +1,125 @@
+// The engine as the worker exposes it: one loaded backend, a FIFO scheduler, and each
+// request's events handed over as a transferred ReadableStream of batches (or pulled by id as fallback).
+// It tells the main thread when a request starts and lets go of the model, and when the GPU
+// device is lost, so that a crash loses no queued request (src/request-queue.ts).
+import { transfer } from 'comlink';
+import { ZStreamError } from '../src/shared/errors.js';
+import type {
+  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamEvent, WorkerApi,
+  WorkerFault, WorkerListener, WorkerStats,
+} from '../src/shared/protocol.js';
+import type { Backend } from './backend.js';
+import { loadBackend } from './backends.js';
+import { toBatchedStream } from './batched-stream.js';
+import { createGeneration, type EventSource, type GenerationHooks } from './generation.js';
+import { holdForLife } from './life-lock.js';
+import { Scheduler } from './scheduler.js';
+
+const RECENT_STEPS = 256;
+const now = () => performance.timeOrigin + performance.now();
+
+export class ModelWorker implements WorkerApi {
+  private backend: Backend | undefined;
+  private listener: WorkerListener | undefined;
+  private readonly scheduler = new Scheduler();
+  private readonly sources = new Map<number, EventSource>();
+  private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
+  private readonly recentStepTimes: number[] = [];
+
+  async connect(lockName: string, listener: WorkerListener): Promise<void> {
+    this.listener = listener;
+    await holdForLife(lockName);
+  }
+
+  async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
+    await this.backend?.unload();
+    this.backend = undefined;
+    const files: LoadingFiles = {};
+    try {
+      this.backend = await loadBackend(options, (p) => {
+        if (p.file) files[p.phase === 'compile' ? 'compiling' : 'last'] = p.file;
+        onProgress?.(p);
+      });
+    } catch (error) {
+      throw namingFile(ZStreamError.from(error, 'model_load_failed'), files);
+    }
+    const device = await this.backend.gpuDevice?.();
+    void device?.lost.then((info) => this.listener?.deviceLost(info.message || `the device was ${info.reason}`));
+    return this.backend.info;
+  }
+
+  async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
+    if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
+    const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
+    if (options.transfer) {
+      const stream = toBatchedStream(source, options.runAhead);
+      return transfer({ kind: 'stream', stream }, [stream]);
+    }
+    this.sources.set(options.id, source);
+    return { kind: 'pull', id: options.id };
+  }
+
+  async pull(id: number): Promise<StreamEvent | undefined> {
+    const event = await this.sources.get(id)?.pull();
+    if (!event) this.sources.delete(id);
+    return event;
+  }
+
+  async cancel(id: number): Promise<void> {
+    const source = this.sources.get(id);
+    this.sources.delete(id);
+    await source?.cancel();
+  }
+
+  async stats(): Promise<WorkerStats> {
+    return {
+      ...this.counts,
+      running: this.scheduler.busy ? 1 : 0,
+      recentStepTimes: this.recentStepTimes.slice(-RECENT_STEPS),
+    };
+  }
+
+  async injectFault(fault: WorkerFault): Promise<void> {
+    if (fault === 'lose-device') {
+      const device = await this.backend?.gpuDevice?.();
+      if (!device) throw new Error('No GPU device runs the model in this worker.');
+      device.destroy();
+      return;
+    }
+    // After this call has answered: the worker ends, or its thread stops in a loop like a hung kernel.
+    setTimeout(fault === 'exit' ? () => self.close() : () => { for (;;); });
+  }
+
+  private hooks(id: number): GenerationHooks {
+    return {
+      onStart: () => {
+        this.counts.openKvCaches++;
+        this.listener?.started(id);
+      },
+      onStep: () => {
+        this.counts.generatedTokens++;
+        this.recentStepTimes.push(now());
+        // Trimmed in bulk, not shifted per token.
+        if (this.recentStepTimes.length > 2 * RECENT_STEPS) this.recentStepTimes.splice(0, this.recentStepTimes.length - RECENT_STEPS);
+      },
+      onRelease: () => {
+        this.counts.openKvCaches--;
+        this.listener?.released(id);
+      },
+      onFailure: (error) => this.listener?.backendFailed(error.message),
+    };
+  }
+}
+
+/** The model file ONNX Runtime compiles last, and the file loaded last (files load in parallel). */
+type LoadingFiles = { compiling?: string; last?: string };
+
+/**
+ * Load errors say which file failed when their message does not: ONNX Runtime's session errors
+ * ("Can't create a session … protobuf parsing failed") concern the model file being compiled.
+ */
+function namingFile(error: ZStreamError, files: LoadingFiles): ZStreamError {
+  const file = /create a session|protobuf|onnx/i.test(error.message) ? files.compiling ?? files.last : files.last;
+  if (!file || error.message.includes(file)) return error;
+  return new ZStreamError(error.code, `${error.message} (while loading ${file})`, { param: error.param, cause: error });
+}
