@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const ROOTS = [
   'CreateChatCompletionRequest', 'CreateChatCompletionResponse', 'CreateChatCompletionStreamResponse',
   'CreateCompletionRequest', 'CreateCompletionResponse', 'ErrorResponse', 'ListModelsResponse', 'Model',
+  'CreateResponse', 'Response', 'ResponseStreamEvent', 'ResponseItemList',
 ];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = process.argv[2];
