@@ -36,7 +36,12 @@ export type SchemaName =
   | 'CreateCompletionResponse'
   | 'ErrorResponse'
   | 'ListModelsResponse'
-  | 'Model';
+  | 'Model'
+  | 'CreateResponse'
+  | 'Response'
+  | 'ResponseStreamEvent'
+  | 'ResponseItemList'
+  | `Response${string}Event`;
 
 const validators = new Map<string, ValidateFunction>();
 

@@ -6,6 +6,7 @@ import { chatCompletions } from './chat-completions.js';
 import { completions } from './completions.js';
 import { ZStreamError, abortReason } from '../shared/errors.js';
 import { listModels, retrieveModel, type ServeContext, type ServedEngine } from './models.js';
+import { RESPONSES_ROUTES } from './responses.js';
 
 export interface FetchOptions {
   /** Base URL(s) to serve, absolute or relative to the page. Default: same-origin `/v1`. */
@@ -32,6 +33,7 @@ function decodeSegment(segment: string): string {
 const ROUTES: Array<{ method: string; pattern: RegExp; handle: Route }> = [
   { method: 'POST', pattern: /^\/chat\/completions$/, handle: chatCompletions },
   { method: 'POST', pattern: /^\/completions$/, handle: completions },
+  ...RESPONSES_ROUTES,
   { method: 'GET', pattern: /^\/models$/, handle: listModels },
   // Model ids may contain '/' ('onnx-community/Qwen2.5-0.5B-Instruct'), encoded or not.
   { method: 'GET', pattern: /^\/models\/(.+)$/, handle: (context, _request, match) => retrieveModel(context, decodeSegment(match[1]!)) },

@@ -31,6 +31,8 @@ const KINDS: Record<ErrorCode, ErrorKind> = {
   unknown_url: { status: 404, type: 'invalid_request_error', wire: null },
   method_not_allowed: { status: 405, type: 'invalid_request_error', wire: null },
   model_not_found: { status: 404, type: 'invalid_request_error', wire: 'model_not_found' },
+  previous_response_not_found: badRequest('previous_response_not_found'),
+  response_not_found: { status: 404, type: 'invalid_request_error', wire: null },
   rate_limit_exceeded: { status: 429, type: 'requests', wire: 'rate_limit_exceeded' },
   model_load_failed: { status: 503, type: 'server_error', wire: 'model_load_failed' },
   worker_crashed: { status: 500, type: 'server_error', wire: 'worker_crashed' },

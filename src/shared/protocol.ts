@@ -51,6 +51,9 @@ export type ErrorCode =
   | 'unknown_url'
   | 'method_not_allowed'
   | 'model_not_found'
+  /** The Responses API: an unknown `previous_response_id` (400) or response id (404). */
+  | 'previous_response_not_found'
+  | 'response_not_found'
   | 'rate_limit_exceeded'
   | 'model_load_failed'
   | 'worker_crashed'

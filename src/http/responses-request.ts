@@ -1,0 +1,220 @@
+// Validates POST /responses bodies the way OpenAI does (spec: CreateResponse in openapi.json):
+// wrong types and values are 400s naming the field, inputs a local text model cannot read
+// (images, files, audio) and hosted tools (web_search, file_search, …) are 400s naming their
+// path. `text.format`, function `tools` and function-call items are validated here and mapped,
+// or refused, in one place: toGenerateRequest (responses-conversation.ts).
+import { ZStreamError } from '../shared/errors.js';
+import {
+  Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, type Json,
+} from './request-fields.js';
+
+export const INPUT_ROLES = ['user', 'assistant', 'system', 'developer'] as const;
+export type InputRole = (typeof INPUT_ROLES)[number];
+
+/** An input item after validation: message content is flattened to text. */
+export type InputItem =
+  | { type: 'message'; role: InputRole; content: string; id?: string }
+  /** An earlier item of this engine's stored responses, by id. */
+  | { type: 'item_reference'; id: string }
+  | { type: 'function_call'; call_id: string; name: string; arguments: string; id?: string }
+  | { type: 'function_call_output'; call_id: string; output: string; id?: string };
+
+export interface ResponsesParams {
+  model: string;
+  stream: boolean;
+  input: InputItem[];
+  instructions: string | null;
+  previousResponseId: string | null;
+  store: boolean;
+  metadata: Record<string, string>;
+  maxOutputTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
+  /** zStream's extension (the Responses API has no seed): the same seed as chat completions gives the same text. */
+  seed: number | undefined;
+  user: string | null;
+  truncation: 'auto' | 'disabled';
+  parallelToolCalls: boolean;
+  /** `text.format` as sent; absent means `{type: 'text'}`. */
+  format: Json | undefined;
+  /** Function tools as sent (hosted tools were refused). */
+  tools: Json[];
+  toolChoice: unknown;
+}
+
+/** Item types OpenAI knows (spec: InputItem / Item); all but messages and function calls need hosted tools or a reasoning model. */
+const ITEM_TYPES = [
+  'message', 'item_reference', 'function_call', 'function_call_output', 'file_search_call', 'computer_call', 'computer_call_output',
+  'web_search_call', 'reasoning', 'image_generation_call', 'code_interpreter_call', 'local_shell_call', 'local_shell_call_output',
+  'shell_call', 'shell_call_output', 'apply_patch_call', 'apply_patch_call_output', 'mcp_list_tools', 'mcp_approval_request',
+  'mcp_approval_response', 'mcp_call', 'custom_tool_call', 'custom_tool_call_output', 'compaction',
+] as const;
+
+const INPUT_PART_TYPES = ['input_text', 'input_image', 'input_file', 'input_audio'] as const;
+const TEXT_PART_TYPES = new Set(['input_text', 'output_text', 'refusal']);
+const TOOL_TYPES = [
+  'function', 'file_search', 'web_search', 'web_search_preview', 'computer_use_preview', 'code_interpreter', 'image_generation',
+  'local_shell', 'shell', 'mcp', 'custom', 'apply_patch',
+] as const;
+
+/** Accepted and type-checked, with no effect on a local model. */
+const IGNORED_STRINGS = ['service_tier', 'prompt_cache_key', 'safety_identifier', 'prompt_cache_retention'] as const;
+
+/** OpenAI's answer for content a text-only model cannot read, naming where it is. */
+const unreadableContent = (param: string, type: string) =>
+  new ZStreamError('invalid_request', `Invalid content type. ${type} is only supported by certain models.`, { param });
+
+function contentPart(part: unknown, param: string, role: InputRole): string {
+  if (!isObject(part)) throw invalidType(param, 'an object', part);
+  const fields = new Fields(part, `${param}.`);
+  const type = fields.raw('type');
+  if (type === undefined) throw missing(`${param}.type`);
+  // An assistant's earlier output comes back as output_text (or refusal); others send input_text.
+  if (typeof type === 'string' && TEXT_PART_TYPES.has(type) && (role === 'assistant' || type === 'input_text')) {
+    const key = type === 'refusal' ? 'refusal' : 'text';
+    const text = fields.string(key);
+    if (text === undefined) throw missing(`${param}.${key}`);
+    return text;
+  }
+  if (typeof type === 'string' && INPUT_PART_TYPES.some((t) => t === type)) throw unreadableContent(`${param}.type`, type);
+  throw notOneOf(`${param}.type`, type, role === 'assistant' ? ['output_text', 'refusal'] : INPUT_PART_TYPES);
+}
+
+function messageItem(fields: Fields, param: string): InputItem {
+  const known = fields.oneOf('role', INPUT_ROLES);
+  if (known === undefined) throw missing(`${param}.role`);
+  const content = fields.raw('content');
+  if (content === undefined) throw missing(`${param}.content`);
+  let text: string;
+  if (typeof content === 'string') text = content;
+  else if (Array.isArray(content)) text = content.map((part: unknown, j) => contentPart(part, `${param}.content[${j}]`, known)).join('');
+  else throw invalidType(`${param}.content`, 'one of a string or array of objects', content);
+  const id = fields.string('id');
+  fields.string('status');
+  return { type: 'message', role: known, content: text, ...(id === undefined ? {} : { id }) };
+}
+
+function requiredString(fields: Fields, key: string): string {
+  const value = fields.string(key);
+  if (value === undefined) throw missing(fields.param(key));
+  return value;
+}
+
+function inputItem(item: unknown, i: number): InputItem {
+  const param = `input[${i}]`;
+  if (!isObject(item)) throw invalidType(param, 'an object', item);
+  const fields = new Fields(item, `${param}.`);
+  const type = fields.raw('type');
+  // EasyInputMessage: `type` may be left out of a message.
+  if (type === undefined || type === 'message') return messageItem(fields, param);
+  if (type === 'item_reference') return { type, id: requiredString(fields, 'id') };
+  const id = fields.string('id');
+  const withId = id === undefined ? {} : { id };
+  if (type === 'function_call') {
+    return { type, call_id: requiredString(fields, 'call_id'), name: requiredString(fields, 'name'), arguments: requiredString(fields, 'arguments'), ...withId };
+  }
+  if (type === 'function_call_output') {
+    const output = fields.raw('output');
+    if (output === undefined) throw missing(`${param}.output`);
+    if (typeof output !== 'string') throw unreadableContent(`${param}.output`, 'non-text function output');
+    return { type, call_id: requiredString(fields, 'call_id'), output, ...withId };
+  }
+  if (typeof type === 'string' && ITEM_TYPES.some((t) => t === type)) {
+    throw new ZStreamError('invalid_request', `Item type '${type}' is not supported with this model.`, { param: `${param}.type` });
+  }
+  throw notOneOf(`${param}.type`, type, ITEM_TYPES);
+}
+
+function parseInput(value: unknown): InputItem[] {
+  if (value === undefined) throw missing('input');
+  if (typeof value === 'string') return [{ type: 'message', role: 'user', content: value }];
+  if (!Array.isArray(value)) throw invalidType('input', 'one of a string or array of objects', value);
+  if (value.length === 0) throw emptyArray('input');
+  return value.map(inputItem);
+}
+
+/** `metadata`: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
+function parseMetadata(fields: Fields): Record<string, string> {
+  const metadata = fields.object('metadata');
+  if (!metadata) return {};
+  const keys = metadata.keys();
+  if (keys.length > 16) {
+    throw new ZStreamError('invalid_request', `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`, { param: 'metadata' });
+  }
+  const pairs: Record<string, string> = {};
+  for (const key of keys) {
+    const value = metadata.string(key) ?? '';
+    if (key.length > 64) throw new ZStreamError('invalid_request', `Invalid 'metadata': key too long. Expected a key with maximum length 64, but got a key with length ${key.length} instead.`, { param: 'metadata' });
+    if (value.length > 512) throw new ZStreamError('invalid_request', `Invalid 'metadata.${key}': string too long. Expected a string with maximum length 512, but got a string with length ${value.length} instead.`, { param: `metadata.${key}` });
+    pairs[key] = value;
+  }
+  return pairs;
+}
+
+/** Function tools pass; hosted tools (they run on OpenAI's servers) are refused with OpenAI's message. */
+function parseTools(fields: Fields, model: string): Json[] {
+  const tools = fields.array('tools') ?? [];
+  return tools.map((tool: unknown, i) => {
+    const param = `tools[${i}]`;
+    if (!isObject(tool)) throw invalidType(param, 'an object', tool);
+    const type = new Fields(tool, `${param}.`).raw('type');
+    if (type === undefined) throw missing(`${param}.type`);
+    if (type === 'function') return tool;
+    if (typeof type === 'string' && TOOL_TYPES.some((t) => t === type)) {
+      throw new ZStreamError('invalid_request', `Hosted tool '${type}' is not supported with ${model}.`, { param: 'tools' });
+    }
+    throw notOneOf(`${param}.type`, type, TOOL_TYPES);
+  });
+}
+
+/** What a local text model cannot do: answered with OpenAI's error for a model that cannot. */
+function rejectUnsupported(fields: Fields): void {
+  if (fields.boolean('background')) throw unsupportedParameter('background');
+  if (fields.raw('conversation') !== undefined) throw unsupportedParameter('conversation');
+  if (fields.raw('prompt') !== undefined) throw unsupportedParameter('prompt');
+  if (fields.object('reasoning')?.raw('effort') !== undefined) throw unsupportedParameter('reasoning.effort');
+  if (fields.integer('top_logprobs', { min: 0, max: 20 })) throw unsupportedParameter('top_logprobs');
+  if ((fields.array('include')?.length ?? 0) > 0) throw unsupportedParameter('include');
+  if (fields.integer('max_tool_calls', { min: 1 }) !== undefined) throw unsupportedParameter('max_tool_calls');
+}
+
+export function parseCreateResponse(body: Json): ResponsesParams {
+  const fields = new Fields(body);
+  const model = fields.raw('model');
+  if (model === undefined) throw missing('model');
+  if (typeof model !== 'string') throw invalidType('model', 'a string', model);
+  const input = parseInput(fields.raw('input'));
+  const stream = fields.boolean('stream') ?? false;
+  const streamOptions = fields.object('stream_options');
+  if (streamOptions && !stream) {
+    throw new ZStreamError('invalid_request', "The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });
+  }
+  streamOptions?.boolean('include_obfuscation'); // never obfuscated: the field is optional in deltas
+  const text = fields.object('text');
+  const format = text?.object('format');
+  if (format && format.raw('type') === undefined) throw missing('text.format.type');
+  const rawFormat = text?.raw('format');
+  text?.oneOf('verbosity', ['low', 'medium', 'high']);
+  rejectUnsupported(fields);
+  for (const key of IGNORED_STRINGS) fields.string(key);
+  return {
+    model,
+    stream,
+    input,
+    instructions: fields.string('instructions') ?? null,
+    previousResponseId: fields.string('previous_response_id') ?? null,
+    store: fields.boolean('store') ?? true,
+    metadata: parseMetadata(fields),
+    // OpenAI's floor for max_output_tokens is 16 (not in the spec; the API answers integer_below_min_value).
+    maxOutputTokens: fields.integer('max_output_tokens', { min: 16 }) ?? null,
+    temperature: fields.decimal('temperature', { min: 0, max: 2 }) ?? null,
+    topP: fields.decimal('top_p', { min: 0, max: 1 }) ?? null,
+    seed: fields.integer('seed'),
+    user: fields.string('user') ?? null,
+    truncation: fields.oneOf('truncation', ['auto', 'disabled']) ?? 'disabled',
+    parallelToolCalls: fields.boolean('parallel_tool_calls') ?? true,
+    format: isObject(rawFormat) ? rawFormat : undefined,
+    tools: parseTools(fields, model),
+    toolChoice: fields.raw('tool_choice'),
+  };
+}

@@ -1,0 +1,106 @@
+// The Responses API wire shapes the shim emits: a subset of openapi.json's `Response`,
+// `ResponseStreamEvent`, `ResponseItemList` and `ItemResource` (types only).
+
+export type ResponseStatus = 'completed' | 'failed' | 'in_progress' | 'incomplete';
+
+export interface OutputTextPart {
+  type: 'output_text';
+  text: string;
+  annotations: [];
+  logprobs: [];
+}
+
+export interface InputTextPart {
+  type: 'input_text';
+  text: string;
+}
+
+/** The assistant's message, in `output` and among input items. */
+export interface OutputMessageItem {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  status: 'in_progress' | 'completed' | 'incomplete';
+  content: OutputTextPart[];
+}
+
+/** A user, system or developer message among a response's input items. */
+export interface InputMessageItem {
+  id: string;
+  type: 'message';
+  role: 'user' | 'system' | 'developer';
+  status: 'completed';
+  content: InputTextPart[];
+}
+
+export type ResponseItem = InputMessageItem | OutputMessageItem;
+
+export interface ResponseUsage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+/** `Response`. No `output_text` on the wire: the SDKs add it (openai-node's `addOutputText`). */
+export interface ResponseObject {
+  id: string;
+  object: 'response';
+  created_at: number;
+  status: ResponseStatus;
+  completed_at: number | null;
+  /** OpenAI's `ResponseError`: only `server_error` can happen here. */
+  error: { code: 'server_error'; message: string } | null;
+  incomplete_details: { reason: 'max_output_tokens' } | null;
+  instructions: string | null;
+  max_output_tokens: number | null;
+  model: string;
+  output: OutputMessageItem[];
+  parallel_tool_calls: boolean;
+  previous_response_id: string | null;
+  reasoning: { effort: null; summary: null };
+  store: boolean;
+  temperature: number;
+  text: { format: { type: 'text' } };
+  tool_choice: 'auto' | 'none';
+  tools: [];
+  top_p: number;
+  truncation: 'auto' | 'disabled';
+  /** Absent until the response ends (the spec's `usage` is not nullable). */
+  usage?: ResponseUsage;
+  /** Absent when the request had none (the spec's `user` is not nullable). */
+  user?: string;
+  metadata: Record<string, string>;
+  background: false;
+}
+
+interface ItemEventFields {
+  item_id: string;
+  output_index: number;
+  content_index: number;
+}
+
+/** `ResponseStreamEvent`, the kinds a text response sends. */
+export type ResponseStreamEvent = { sequence_number: number } & (
+  | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; response: ResponseObject }
+  | { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputMessageItem }
+  | ({ type: 'response.content_part.added' | 'response.content_part.done'; part: OutputTextPart } & ItemEventFields)
+  | ({ type: 'response.output_text.delta'; delta: string; logprobs: [] } & ItemEventFields)
+  | ({ type: 'response.output_text.done'; text: string; logprobs: [] } & ItemEventFields)
+  | { type: 'error'; code: string | null; message: string; param: string | null }
+);
+
+export interface ResponseItemList {
+  object: 'list';
+  data: ResponseItem[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+
+export interface ResponseDeleted {
+  id: string;
+  object: 'response';
+  deleted: true;
+}

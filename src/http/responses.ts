@@ -1,0 +1,101 @@
+// The Responses API: POST /responses (OpenAI's Response object, or its semantic event stream),
+// GET and DELETE /responses/{id}, GET /responses/{id}/input_items. Generation is chat
+// completions' own (choices.ts, one choice): the same text, flow control and cancellation.
+import { collectChoices, generateChoices } from './choices.js';
+import { jsonResponse } from './completion-wire.js';
+import { ZStreamError } from '../shared/errors.js';
+import { servedModel, type ServeContext } from './models.js';
+import { Fields, readJsonBody } from './request-fields.js';
+import { responseStore, type ResponseStore, type StoredResponse } from './response-store.js';
+import { inputResources, newId, outputAsInput, resolveReferences, toGenerateRequest } from './responses-conversation.js';
+import { responseFrames } from './responses-events.js';
+import { finishedResponse, inProgressResponse, messageItem } from './responses-object.js';
+import { parseCreateResponse } from './responses-request.js';
+import type { ResponseDeleted, ResponseItemList, ResponseObject } from './responses-wire.js';
+import { sseResponse } from './sse.js';
+
+const ONE_TOKEN_PER_DELTA = { size: 1, by: 'token' } as const;
+
+function previousResponse(store: ResponseStore, id: string | null): StoredResponse | undefined {
+  if (id === null) return undefined;
+  const stored = store.get(id);
+  if (!stored) {
+    // OpenAI answers an unknown or expired id with a 400 of its own code.
+    throw new ZStreamError('previous_response_not_found', `Previous response with id '${id}' not found.`, { param: 'previous_response_id' });
+  }
+  return stored;
+}
+
+export async function createResponse(context: ServeContext, request: Request): Promise<Response> {
+  const params = parseCreateResponse(await readJsonBody(request));
+  const model = servedModel(context, params.model);
+  const store = responseStore(context.engine);
+  const previous = previousResponse(store, params.previousResponseId);
+  const input = resolveReferences(params.input, store);
+  const history = [...(previous?.conversation ?? []), ...input];
+  const generate = toGenerateRequest(params, history);
+  const events = await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal);
+  const inputItems = inputResources(input);
+  const keep = (response: ResponseObject) => {
+    if (params.store) store.set({ response, inputItems, conversation: [...history, ...response.output.map(outputAsInput)] });
+  };
+  const initial = inProgressResponse(params, model);
+  if (params.stream) return sseResponse(events, responseFrames(initial, keep), context.keepAliveMs);
+  const { choices, usage } = await collectChoices(events);
+  const { text, finish_reason } = choices[0]!;
+  const item = messageItem(newId('msg_'), text, finish_reason === 'stop' ? 'completed' : 'incomplete');
+  const final = finishedResponse(initial, item, finish_reason, usage);
+  keep(final);
+  return jsonResponse(final);
+}
+
+function storedResponse(context: ServeContext, id: string): StoredResponse {
+  const stored = responseStore(context.engine).get(id);
+  if (!stored) throw new ZStreamError('response_not_found', `Response with id '${id}' not found.`);
+  return stored;
+}
+
+export const retrieveResponse = (context: ServeContext, id: string): Response => jsonResponse(storedResponse(context, id).response);
+
+export function deleteResponse(context: ServeContext, id: string): Response {
+  storedResponse(context, id);
+  responseStore(context.engine).delete(id);
+  const body: ResponseDeleted = { id, object: 'response', deleted: true };
+  return jsonResponse(body);
+}
+
+/** A cursor page of the input items: `limit` (1-100, default 20), `order` (default `desc`), `after` an item id. */
+export function listInputItems(context: ServeContext, request: Request, id: string): Response {
+  const { inputItems } = storedResponse(context, id);
+  const fields = new Fields(Object.fromEntries(new URL(request.url).searchParams));
+  const limitText = fields.string('limit');
+  const limitNumber = limitText === undefined ? undefined : Number(limitText);
+  const limit = new Fields({ limit: limitNumber }).integer('limit', { min: 1, max: 100 }) ?? 20;
+  const order = fields.oneOf('order', ['asc', 'desc']) ?? 'desc';
+  const ordered = order === 'asc' ? inputItems : [...inputItems].reverse();
+  const after = fields.string('after');
+  const start = after === undefined ? 0 : ordered.findIndex((item) => item.id === after) + 1;
+  const data = ordered.slice(start, start + limit);
+  const body: ResponseItemList = {
+    object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < ordered.length,
+  };
+  return jsonResponse(body);
+}
+
+/** A path segment as the client meant it. */
+function segment(match: RegExpExecArray, index: number): string {
+  const raw = match[index] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The routes, for the router's table (fetch.ts). */
+export const RESPONSES_ROUTES = [
+  { method: 'POST', pattern: /^\/responses$/, handle: createResponse },
+  { method: 'GET', pattern: /^\/responses\/([^/]+)$/, handle: (c: ServeContext, _r: Request, m: RegExpExecArray) => retrieveResponse(c, segment(m, 1)) },
+  { method: 'DELETE', pattern: /^\/responses\/([^/]+)$/, handle: (c: ServeContext, _r: Request, m: RegExpExecArray) => deleteResponse(c, segment(m, 1)) },
+  { method: 'GET', pattern: /^\/responses\/([^/]+)\/input_items$/, handle: (c: ServeContext, r: Request, m: RegExpExecArray) => listInputItems(c, r, segment(m, 1)) },
+];
