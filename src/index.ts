@@ -22,6 +22,8 @@ export type { OpenAIErrorBody } from './shared/errors.js';
 
 // Types
 export type { ChatCompletion, ChatCompletionChunk, Completion, Model, ModelList } from './http/openai-types.js';
+export type { ResponseDeleted, ResponseItemList, ResponseObject, ResponseStreamEvent, ResponseUsage } from './http/responses-wire.js';
+export { RESPONSE_STORE_LIMIT } from './http/response-store.js';
 export type {
   BackendName, ChatMessage, Device, DevicePreference, ErrorCode, FinishReason, GenerationParams, LoadPhase, LoadProgress, ModelInfo,
   TransformersDtype, Usage,
