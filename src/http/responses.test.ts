@@ -1,7 +1,7 @@
 // The Responses API over a fake engine: every event and object checked against OpenAI's schemas,
 // the stream read with a real SSE parser, and the real `openai` SDK on top.
 import { APIError } from 'openai';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FAIL_MID_STREAM, REPLY, REPLY_TOKENS, fakeEngine } from '../../test/fake-engine.js';
 import { schemaErrors } from '../../test/openai-spec.js';
 import { deltaText, parseResponseStream } from '../../test/responses-conformance.js';
@@ -21,6 +21,9 @@ function shortEngine() {
   const generate = engine.generate.bind(engine);
   return { ...engine, generate: (request: Parameters<typeof generate>[0], signal?: AbortSignal) => generate({ ...request, max_tokens: 3 }, signal) };
 }
+
+// Compiling OpenAI's event schemas takes seconds on a busy machine: once, before the tests' clocks start.
+beforeAll(() => void (['ResponseStreamEvent', 'Response', 'ResponseCreatedEvent'] as const).map((name) => schemaErrors(name, {})), 60_000);
 
 async function stream(body: Record<string, unknown>, served = serve()) {
   const res = await served.post('/responses', { model: 'gpt-4o', input: 'Tell me a story', stream: true, ...body });
