@@ -1,6 +1,8 @@
-// A multi-turn chat through the official `openai` SDK: each turn streams one answer, measures
-// time to first token and tokens per second, and reads token usage from the stream's last chunk.
+// A multi-turn chat through the official `openai` SDK, on chat completions or the Responses API:
+// each turn streams one answer, measures time to first token and tokens per second, and reads
+// token usage from the stream's end.
 import type { ChatCompletionMessageParam, CompletionUsage } from 'openai/resources';
+import { openAnswerStream, type Api } from './answer-stream.js';
 import type { AnswerView, ConversationView } from './conversation-view.js';
 import { describeError, formatCount, formatMs } from './format.js';
 import type { Loaded, ModelSession } from './session.js';
@@ -35,6 +37,8 @@ export class Conversation {
     private readonly session: ModelSession,
     private readonly view: ConversationView,
     private readonly onBusy: (busy: boolean) => void,
+    /** Which API the next turn uses. */
+    private readonly api: () => Api = () => 'chat',
   ) {}
 
   async send(content: string, settings: TurnSettings): Promise<void> {
@@ -78,22 +82,17 @@ export class Conversation {
     let usage: CompletionUsage | undefined;
     let finishReason: string | null = null;
     try {
-      const stream = await loaded.client.chat.completions.create(
-        { model: loaded.engine.model.id, stream: true, stream_options: { include_usage: true }, ...params },
-        { signal: turn.abort.signal },
-      );
+      const stream = await openAnswerStream(loaded.client, this.api(), { model: loaded.engine.model.id, ...params }, turn.abort.signal);
       turn.stream = stream;
-      for await (const chunk of stream) {
-        const choice = chunk.choices[0];
-        const text = choice?.delta.content;
+      for await (const { text, usage: reported, finishReason: reason } of stream) {
         if (text) {
           timing.firstToken ??= performance.now();
           timing.lastToken = performance.now();
           timing.chunks++;
           turn.answer.push(text);
         }
-        finishReason = choice?.finish_reason ?? finishReason;
-        if (chunk.usage) usage = chunk.usage;
+        finishReason = reason ?? finishReason;
+        if (reported) usage = reported;
         if (turn.end) break; // stopped: breaking out aborts the request, as the SDK documents
       }
     } catch (error) {

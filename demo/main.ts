@@ -1,6 +1,7 @@
 // The demo page: a chat with a model in this tab, through the official `openai` SDK and
 // zstream's createFetch. `?model=<id>&device=auto|webgpu|wasm` choose what loads.
 import { EMBEDDED_MODEL, type DevicePreference } from '../src/index.js';
+import { APIS } from './answer-stream.js';
 import { Composer } from './composer.js';
 import { Conversation } from './conversation.js';
 import { ConversationView } from './conversation-view.js';
@@ -20,7 +21,8 @@ const deviceSelect = byId('device', HTMLSelectElement);
 const loadView = new LoadView(byId('load'), byId('load-text'), byId('load-elapsed'), byId('load-bar', HTMLProgressElement));
 const view = new ConversationView(byId('conversation'), byId('chat'), byId('intro'));
 const session = new ModelSession();
-const conversation = new Conversation(session, view, (busy) => composer.setBusy(busy));
+const apiSelect = byId('api', HTMLSelectElement);
+const conversation = new Conversation(session, view, (busy) => composer.setBusy(busy), () => APIS.find((a) => a === apiSelect.value) ?? 'chat');
 const composer = new Composer(
   {
     form: byId('composer', HTMLFormElement),

@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import { schemaErrors } from '../test/openai-spec.js';
 import { deltaText, parseResponseStream } from '../test/responses-conformance.js';
 import { parseStream } from '../test/sse-conformance.js';
+import { DemoPage, parseStats } from './demo-page.js';
 import { DEVICES, STORY, expect, openEngine, test } from './fixtures.js';
 import { BASE_URL, openEngineWith } from './flow-helpers.js';
 
@@ -215,4 +216,24 @@ test.describe('clients', () => {
     expect(result.invoked).toBe(STORY);
     expect(result.usage).toMatchObject({ input_tokens: 34, output_tokens: 32, total_tokens: 66 });
   });
+});
+
+test('demo: the API picker switches the conversation to the Responses API', async ({ page }) => {
+  const demo = new DemoPage(page);
+  await demo.open('?device=wasm');
+  await page.getByText('Settings').click();
+  await page.getByLabel('API').selectOption('responses');
+  await demo.say('Tell me a story');
+  const first = await demo.finished();
+  expect(first.text).toBe(STORY);
+  expect(parseStats(first.stats)).toMatchObject({ promptTokens: 34, completionTokens: 32 });
+  // A second turn carries the first: a longer prompt.
+  await demo.say('Again');
+  const second = await demo.finished();
+  expect(second.text).toBe(STORY);
+  expect(parseStats(second.stats).promptTokens).toBeGreaterThan(34 + 32);
+  // Only the Responses API has max_output_tokens' floor of 16: its error shows which API answered.
+  await page.getByLabel('Max tokens').fill('5');
+  await demo.say('Once more');
+  await expect(demo.errors.last()).toContainText('max_output_tokens');
 });
