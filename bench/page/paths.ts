@@ -1,7 +1,7 @@
-// The four zstream paths, each timed from the call that starts the request to the end of its
+// The zstream paths, each timed from the call that starts the request to the end of its
 // stream: (a) the floor worker, (b) engine.chatStream, (c) the openai SDK through createFetch,
-// (d) a plain fetch + getReader() loop through installFetch. And the layers between (a) and (b),
-// one at a time, to show where the time goes.
+// (c′) the same SDK on the Responses API, (d) a plain fetch + getReader() loop through
+// installFetch. And the layers between (a) and (b), one at a time, to show where the time goes.
 import type { Remote } from 'comlink';
 import type OpenAI from 'openai';
 import type { Engine } from '../../src/index.js';
@@ -9,7 +9,7 @@ import type { StreamEvent } from '../../src/shared/protocol.js';
 import type { FloorApi, RunRecord } from '../workers/messages.js';
 import { MESSAGES, requestParams, type Workload } from './workloads.js';
 
-export const PATHS = ['floor', 'chatStream', 'sdk', 'fetch'] as const;
+export const PATHS = ['floor', 'chatStream', 'sdk', 'responses', 'fetch'] as const;
 export const LAYERS = ['loop', 'transfer', 'pullById', 'firstInReply', 'batched'] as const;
 export type PathName = (typeof PATHS)[number] | (typeof LAYERS)[number];
 
@@ -51,6 +51,8 @@ export function runPath(path: PathName, ctx: PathContext, workload: Workload): P
       return runChatStream(ctx.engine, workload);
     case 'sdk':
       return runSdk(ctx.sdk, workload);
+    case 'responses':
+      return runResponses(ctx.sdk, workload);
     case 'fetch':
       return runFetch(ctx.fetchURL, workload);
   }
@@ -125,6 +127,25 @@ export async function runSdk(sdk: OpenAI, workload: Workload): Promise<RunRecord
       text += content;
     }
     if (chunk.usage) tokens = chunk.usage.completion_tokens;
+  }
+  return { deltas, end: performance.now() - start, tokens, text };
+}
+
+/** The same workload through the Responses API: `max_output_tokens` for max_tokens; `seed` is zStream's extension there. */
+async function runResponses(sdk: OpenAI, workload: Workload): Promise<RunRecord> {
+  const start = performance.now();
+  const deltas: number[] = [];
+  let text = '';
+  let tokens: number | null = null;
+  const { max_tokens, ...params } = requestParams(workload);
+  const request = { model: 'local', input: MESSAGES, stream: true as const, store: false, max_output_tokens: max_tokens, ...params };
+  for await (const event of await sdk.responses.create(request)) {
+    if (event.type === 'response.output_text.delta' && event.delta) {
+      deltas.push(performance.now() - start);
+      text += event.delta;
+    } else if (event.type === 'response.completed' || event.type === 'response.incomplete') {
+      tokens = event.response.usage?.output_tokens ?? null;
+    }
   }
   return { deltas, end: performance.now() - start, tokens, text };
 }

@@ -3,7 +3,7 @@
 import { freshBrowser, measure, openBench } from './browser.mjs';
 import { config } from './config.mjs';
 
-export const PATHS = ['floor', 'chatStream', 'sdk', 'fetch', 'baseline'];
+export const PATHS = ['floor', 'chatStream', 'sdk', 'responses', 'fetch', 'baseline'];
 /** The engine's layers one at a time (bench/page/paths.ts): where the time between (a) and (b) goes. */
 export const LAYERS = ['loop', 'transfer', 'pullById', 'firstInReply', 'batched'];
 

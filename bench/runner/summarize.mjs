@@ -16,7 +16,7 @@ function summarizeLoads(loads) {
   return Object.fromEntries(Object.entries(loads).map(([what, p]) => [what, { cold: phase(p.cold), warm: phase(p.warm) }]));
 }
 
-const ZSTREAM_PATHS = ['floor', 'chatStream', 'sdk', 'fetch', 'loop', 'transfer', 'pullById', 'firstInReply', 'batched'];
+const ZSTREAM_PATHS = ['floor', 'chatStream', 'sdk', 'responses', 'fetch', 'loop', 'transfer', 'pullById', 'firstInReply', 'batched'];
 
 function summarizeWorkload(byPath) {
   // Every zstream path runs the same request with the same seed: the texts must agree.
