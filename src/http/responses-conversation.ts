@@ -27,8 +27,8 @@ export function toGenerateRequest(params: ResponsesParams, history: InputItem[])
   if (params.tools.length > 0) throw unsupportedParameter('tools');
   if (params.toolChoice !== undefined && params.toolChoice !== 'auto' && params.toolChoice !== 'none') throw unsupportedParameter('tool_choice');
   const messages: ChatMessage[] = params.instructions === null ? [] : [{ role: 'system', content: params.instructions }];
-  for (const [i, item] of history.entries()) {
-    if (item.type !== 'message') throw unsupportedValue(`input[${i}].type`, item.type);
+  for (const item of history) {
+    if (item.type !== 'message') throw unsupportedValue('input', item.type);
     messages.push({ role: item.role, content: item.content });
   }
   return {

@@ -116,8 +116,11 @@ function inputItem(item: unknown, i: number): InputItem {
   if (type === 'function_call_output') {
     const output = fields.raw('output');
     if (output === undefined) throw missing(`${param}.output`);
-    if (typeof output !== 'string') throw unreadableContent(`${param}.output`, 'non-text function output');
-    return { type, call_id: requiredString(fields, 'call_id'), output, ...withId };
+    let text: string;
+    if (typeof output === 'string') text = output;
+    else if (Array.isArray(output)) text = output.map((part: unknown, j) => contentPart(part, `${param}.output[${j}]`, 'user')).join('');
+    else throw invalidType(`${param}.output`, 'one of a string or array of objects', output);
+    return { type, call_id: requiredString(fields, 'call_id'), output: text, ...withId };
   }
   if (typeof type === 'string' && ITEM_TYPES.some((t) => t === type)) {
     throw new ZStreamError('invalid_request', `Item type '${type}' is not supported with this model.`, { param: `${param}.type` });

@@ -155,6 +155,7 @@ describe('request errors, as OpenAI sends them', () => {
     ['a hosted tool', { model: 'm', input: 'x', tools: [{ type: 'web_search' }] }, 400, 'tools', null],
     ['a function tool (until tools land)', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f', parameters: {} }] }, 400, 'tools', 'unsupported_parameter'],
     ['json_schema output (until structured outputs land)', { model: 'm', input: 'x', text: { format: { type: 'json_object' } } }, 400, 'text.format.type', 'unsupported_value'],
+    ['a function_call_output item (until tools land)', { model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: '4' }] }, 400, 'input', 'unsupported_value'],
     ['a reasoning item', { model: 'm', input: [{ type: 'reasoning', summary: [] }] }, 400, 'input[0].type', null],
     ['max_output_tokens under 16', { model: 'm', input: 'x', max_output_tokens: 5 }, 400, 'max_output_tokens', 'integer_below_min_value'],
     ['temperature above 2', { model: 'm', input: 'x', temperature: 3 }, 400, 'temperature', 'decimal_above_max_value'],
