@@ -144,6 +144,28 @@ describe('conversation state', () => {
   });
 });
 
+describe('GET /responses/{id}/input_items', () => {
+  it('pages the input items: newest first by default, limit, order and after', async () => {
+    const { post, fetch } = serve();
+    const input = ['a', 'b', 'c'].map((content) => ({ role: 'user', content }));
+    const { id } = await (await post('/responses', { model: 'm', input })).json();
+    const list = async (query: string) => (await fetch(`http://localhost:8000/v1/responses/${id}/input_items${query}`)).json();
+    const texts = (page: { data: Array<{ content: Array<{ text: string }> }> }) => page.data.map((item) => item.content[0]!.text);
+    const all = await list('');
+    expect(schemaErrors('ResponseItemList', all)).toEqual([]);
+    expect(texts(all)).toEqual(['c', 'b', 'a']);
+    const first = await list('?order=asc&limit=2');
+    expect(texts(first)).toEqual(['a', 'b']);
+    expect(first).toMatchObject({ has_more: true, first_id: first.data[0].id, last_id: first.data[1].id });
+    const next = await list(`?order=asc&limit=2&after=${first.last_id}`);
+    expect(texts(next)).toEqual(['c']);
+    expect(next.has_more).toBe(false);
+    const wrong = await fetch(`http://localhost:8000/v1/responses/${id}/input_items?limit=101`);
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).error).toMatchObject({ param: 'limit', code: 'integer_above_max_value' });
+  });
+});
+
 describe('request errors, as OpenAI sends them', () => {
   const cases: Array<[string, Record<string, unknown>, number, string | null, string | null]> = [
     ['missing input', { model: 'm' }, 400, 'input', 'missing_required_parameter'],
