@@ -2,7 +2,7 @@
 // grammar cannot accept next become -Infinity; after it, the grammar advances by that token.
 // Compilation starts when the request is prepared and is awaited only before the first mask,
 // so it runs while the prompt is prefilled.
-import type { GrammarSpec } from './grammar-spec.js';
+import type { GrammarSpec, StructuralTagFormat } from './grammar-spec.js';
 import type { GrammarMatcher } from '@mlc-ai/web-xgrammar';
 import { grammarCompiler, xgrammar, type VocabularyInfo } from './xgrammar.js';
 
@@ -22,12 +22,13 @@ export class TokenMask {
     return new TokenMask(
       (async () => {
         const compiler = await grammarCompiler(vocabulary);
+        // Compact one-line JSON (", " and ": ") everywhere: with free whitespace a small model can
+        // spend every token on blanks. json_object is any object (strict mode off: any keys).
         const compiled = spec.kind === 'json_object'
-          ? await compiler.compileBuiltinJSONGrammar()
+          ? await compiler.compileJSONSchema(JSON.stringify({ type: 'object' }), false, -1, undefined, false)
           : spec.kind === 'json_schema'
-            // Compact one-line JSON (", " and ": "), as OpenAI's structured outputs read.
             ? await compiler.compileJSONSchema(JSON.stringify(spec.schema), false, -1)
-            : await compiler.compileStructuralTag({ type: 'structural_tag', format: spec.format });
+            : await compiler.compileStructuralTag({ type: 'structural_tag', format: await compactArguments(spec.format) });
         return xgrammar().GrammarMatcher.createGrammarMatcher(compiled);
       })(),
     );
@@ -50,6 +51,16 @@ export class TokenMask {
     this.disposed = true;
     void this.ready.then((matcher) => matcher.dispose(), () => undefined);
   }
+}
+
+/** Tool arguments as compact-JSON grammars (a `json_schema` in a structural tag allows any whitespace). */
+async function compactArguments(format: StructuralTagFormat): Promise<unknown> {
+  const { Testings } = xgrammar();
+  const tags = await Promise.all(format.tags.map(async (tag) => ({
+    ...tag,
+    content: { type: 'grammar', grammar: await Testings._jsonSchemaToEBNF(JSON.stringify(tag.content.json_schema), false, -1) },
+  })));
+  return { ...format, tags };
 }
 
 /** xgrammar's bitmask: bit `i % 32` of word `i / 32` is set when token `i` is allowed. */

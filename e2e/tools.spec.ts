@@ -1,0 +1,131 @@
+// Tools and structured outputs through the clients people use, on the embedded story model: its
+// greedy text is a story, so every JSON answer and tool call here exists only because decoding
+// was constrained by the grammar (worker/constraints/).
+import { expect, openEngine, test } from './fixtures.js';
+
+const BASE = 'http://localhost:8000/v1';
+const DEVICE = (process.env['TOOLS_DEVICE'] ?? 'wasm') as 'wasm' | 'webgpu';
+
+test.beforeEach(async ({ page }) => openEngine(page, DEVICE, '/e2e/tools.html'));
+
+const WEATHER_TOOL = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'The weather in a city',
+    strict: true,
+    parameters: {
+      type: 'object', properties: { city: { type: 'string', maxLength: 12 } }, required: ['city'], additionalProperties: false,
+    },
+  },
+};
+
+test(`openai SDK: chat.completions.parse with a JSON schema (${DEVICE})`, async ({ page }) => {
+  const result = await page.evaluate(async (baseURL) => {
+    const fetch = window.zstream.createFetch(window.engine, { baseURL });
+    const client = new window.toolClients.OpenAI({ baseURL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string', maxLength: 16 }, age: { type: 'integer', minimum: 0, maximum: 120 }, pet: { enum: ['cat', 'dog'] } },
+      required: ['name', 'age', 'pet'],
+      additionalProperties: false,
+    };
+    const parsed = await client.chat.completions.parse({
+      model: 'gpt-4o', messages: [{ role: 'user', content: 'Describe a person' }], max_tokens: 60,
+      response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } },
+    });
+    let streamed = '';
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o', messages: [{ role: 'user', content: 'Any JSON' }], max_tokens: 30, stream: true,
+      response_format: { type: 'json_object' },
+    });
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+    return { message: parsed.choices[0]?.message, finish: parsed.choices[0]?.finish_reason, streamed };
+  }, BASE);
+  expect(result.finish).toBe('stop');
+  const person = result.message?.parsed as { name: string; age: number; pet: string };
+  expect(Object.keys(person).sort()).toEqual(['age', 'name', 'pet']);
+  expect(typeof person.name).toBe('string');
+  expect(Number.isInteger(person.age)).toBe(true);
+  expect(['cat', 'dog']).toContain(person.pet);
+  // Any object: the story model writes one long string value, cut at max_tokens, but never leaves JSON.
+  expect(result.streamed).toMatch(/^\{\s*"/);
+});
+
+test(`openai SDK: streamed tool_calls with tool_choice required and named, merged by index (${DEVICE})`, async ({ page }) => {
+  const result = await page.evaluate(async ({ baseURL, tool }) => {
+    const fetch = window.zstream.createFetch(window.engine, { baseURL });
+    const client = new window.toolClients.OpenAI({ baseURL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+    const time = { type: 'function' as const, function: { name: 'get_time', strict: true, parameters: { type: 'object', properties: {}, additionalProperties: false } } };
+    const messages = [{ role: 'user' as const, content: 'Weather in Paris?' }];
+    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages, tools: [tool, time], tool_choice: 'required', parallel_tool_calls: false, stream: true });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const named = await client.chat.completions.create({
+      model: 'gpt-4o', messages, tools: [tool, time], tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false,
+    });
+    const runner = client.chat.completions.stream({ model: 'gpt-4o', messages, tools: [tool], tool_choice: 'required', parallel_tool_calls: false });
+    const final = await runner.finalChatCompletion();
+    return { chunks, named, final };
+  }, { baseURL: BASE, tool: WEATHER_TOOL });
+  const deltas = result.chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+  expect(deltas[0]).toMatchObject({ index: 0, type: 'function', function: { arguments: '' } });
+  expect(deltas[0]?.id).toMatch(/^call_/);
+  expect(['get_weather', 'get_time']).toContain(deltas[0]?.function?.name);
+  // The arguments come as they are generated: many fragments, not one.
+  expect(deltas.length).toBeGreaterThan(3);
+  JSON.parse(deltas.map((d) => d.function?.arguments ?? '').join(''));
+  expect(result.chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
+
+  const call = result.named.choices[0]?.message.tool_calls?.[0];
+  expect(result.named.choices[0]?.message.content).toBeNull();
+  expect(result.named.choices[0]?.finish_reason).toBe('tool_calls');
+  expect(call?.type === 'function' && call.function.name).toBe('get_weather');
+  const args = JSON.parse(call?.type === 'function' ? call.function.arguments : '') as { city: unknown };
+  expect(Object.keys(args)).toEqual(['city']);
+  expect(typeof args.city).toBe('string');
+
+  const merged = result.final.choices[0]?.message.tool_calls ?? [];
+  expect(merged).toHaveLength(1);
+  expect(merged[0]?.type === 'function' && JSON.parse(merged[0].function.arguments)).toHaveProperty('city');
+});
+
+test(`openai SDK: a conversation continues after a tool message (${DEVICE})`, async ({ page }) => {
+  const result = await page.evaluate(async ({ baseURL, tool }) => {
+    const fetch = window.zstream.createFetch(window.engine, { baseURL });
+    const client = new window.toolClients.OpenAI({ baseURL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+    const first = await client.chat.completions.create({
+      model: 'gpt-4o', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [tool], tool_choice: 'required', parallel_tool_calls: false,
+    });
+    const message = first.choices[0]!.message;
+    const call = message.tool_calls![0]!;
+    const second = await client.chat.completions.create({
+      model: 'gpt-4o', max_tokens: 8,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }, message, { role: 'tool', tool_call_id: call.id, content: '{"celsius": 18}' }],
+    });
+    return second.choices[0];
+  }, { baseURL: BASE, tool: WEATHER_TOOL });
+  // The story model answers in prose: the turn after the tool result runs.
+  expect(result?.finish_reason).toBe('length');
+  expect(result?.message.content).toBeTruthy();
+});
+
+test('bad input: OpenAI\'s 400 bodies with the right param', async ({ page }) => {
+  const results = await page.evaluate(async ({ baseURL, tool }) => {
+    const fetch = window.zstream.createFetch(window.engine, { baseURL });
+    const post = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], ...body }) });
+      return { status: response.status, body: await response.json() };
+    };
+    return [
+      await post({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: 3 } } } }),
+      await post({ tools: [tool], tool_choice: { type: 'function', function: { name: 'nope' } } }),
+      await post({ messages: [{ role: 'user', content: 'Hi' }, { role: 'tool', tool_call_id: 'c', content: 'x' }] }),
+      await post({ tools: [{ type: 'file_search' }] }),
+    ];
+  }, { baseURL: BASE, tool: WEATHER_TOOL });
+  expect(results.map((r) => [r.status, r.body.error.param])).toEqual([
+    [400, 'response_format'], [400, 'tool_choice'], [400, 'messages.[1].role'], [400, 'tools[0].type'],
+  ]);
+  for (const r of results) expect(Object.keys(r.body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+});
