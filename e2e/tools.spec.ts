@@ -129,3 +129,41 @@ test('bad input: OpenAI\'s 400 bodies with the right param', async ({ page }) =>
   ]);
   for (const r of results) expect(Object.keys(r.body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
 });
+
+test(`Vercel AI SDK: generateObject and generateText with a required tool (${DEVICE})`, async ({ page }) => {
+  const result = await page.evaluate(async (baseURL) => {
+    const { createOpenAICompatible, generateObject, generateText, jsonSchema, tool } = window.toolClients;
+    const fetch = window.zstream.createFetch(window.engine, { baseURL });
+    const provider = createOpenAICompatible({ name: 'zstream', baseURL, fetch, supportsStructuredOutputs: true });
+    const model = provider.chatModel('local');
+    const person = await generateObject({
+      model, maxOutputTokens: 60, prompt: 'Describe a person',
+      schema: jsonSchema<{ name: string; age: number }>({
+        type: 'object', properties: { name: { type: 'string', maxLength: 12 }, age: { type: 'integer', minimum: 0, maximum: 99 } },
+        required: ['name', 'age'], additionalProperties: false,
+      }),
+    });
+    const inputs: unknown[] = [];
+    const text = await generateText({
+      model, prompt: 'Weather in Paris?', toolChoice: 'required', maxOutputTokens: 60,
+      tools: {
+        get_weather: tool({
+          description: 'The weather in a city',
+          inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string', maxLength: 12 } }, required: ['city'], additionalProperties: false }),
+          strict: true,
+          execute: async (input) => {
+            inputs.push(input);
+            return { celsius: 18 };
+          },
+        }),
+      },
+    });
+    return { object: person.object, inputs, calls: text.toolCalls.length, finish: text.finishReason };
+  }, BASE);
+  expect(Object.keys(result.object).sort()).toEqual(['age', 'name']);
+  expect(Number.isInteger(result.object.age)).toBe(true);
+  // The story model repeats calls until maxOutputTokens (the AI SDK sends no parallel_tool_calls),
+  // so the step ends with 'length' and the SDK does not run `execute`: only the calls are checked.
+  // TODO: a tool-calling test model that stops after its call (docs/structured-outputs.md).
+  expect(result.calls).toBeGreaterThanOrEqual(1);
+});
