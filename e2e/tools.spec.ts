@@ -167,3 +167,42 @@ test(`Vercel AI SDK: generateObject and generateText with a required tool (${DEV
   // TODO: a tool-calling test model that stops after its call (docs/structured-outputs.md).
   expect(result.calls).toBeGreaterThanOrEqual(1);
 });
+
+test.describe('the tool-calling test model (tool_choice auto)', () => {
+  // Its greedy answer is a Hermes call split over 18 tokens (scripts/tool-call-story.mjs); it is
+  // loaded by folder name, as an app's own model is.
+  test.beforeEach(async ({ page }) => {
+    await page.evaluate(async (device) => {
+      window.engine.dispose();
+      window.engine = await window.zstream.createEngine({ device, model: 'zstream-tiny-tools', modelBaseURL: '/models/' });
+    }, DEVICE);
+  });
+
+  test(`auto: the model's own call is parsed, streamed and whole (${DEVICE})`, async ({ page }) => {
+    const result = await page.evaluate(async ({ baseURL, tool }) => {
+      const fetch = window.zstream.createFetch(window.engine, { baseURL });
+      const client = new window.toolClients.OpenAI({ baseURL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+      const messages = [{ role: 'user' as const, content: 'Weather in Paris?' }];
+      const loose = { ...tool, function: { ...tool.function, strict: false } };
+      const whole = await client.chat.completions.create({ model: 'm', messages, tools: [loose] });
+      const strict = await client.chat.completions.create({ model: 'm', messages, tools: [tool] });
+      const stream = await client.chat.completions.create({ model: 'm', messages, tools: [loose], stream: true });
+      const chunks = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      const none = await client.chat.completions.create({ model: 'm', messages, tools: [loose], tool_choice: 'none' });
+      return { whole: whole.choices[0], strict: strict.choices[0], chunks, none: none.choices[0] };
+    }, { baseURL: BASE, tool: WEATHER_TOOL });
+    for (const choice of [result.whole, result.strict]) {
+      expect(choice?.finish_reason).toBe('tool_calls');
+      expect(choice?.message.content).toBeNull();
+      expect(choice?.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } }]);
+    }
+    const deltas = result.chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(deltas[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'get_weather', arguments: '' } });
+    // '{"', 'ci', 'ty', '": "P', 'ar', 'is', '"}': the arguments arrive as the model writes them.
+    expect(deltas.length).toBeGreaterThanOrEqual(6);
+    expect(deltas.map((d) => d.function?.arguments ?? '').join('')).toBe('{"city": "Paris"}');
+    expect(result.chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(result.none?.message.content).toBe('<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>');
+  });
+});
