@@ -5,7 +5,7 @@
 import { CHUNK_BY, type Chunking } from './chunking.js';
 import { ZStreamError } from '../shared/errors.js';
 import type { ChatMessage, GenerationParams, OutputFormat, ToolsParams } from '../shared/protocol.js';
-import { checkToolHistory, parseResponseFormat, parseToolCalls, parseTools } from './tools-request.js';
+import { checkJsonMode, checkToolHistory, parseResponseFormat, parseToolCalls, parseTools } from './tools-request.js';
 import {
   Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
 } from './request-fields.js';
@@ -185,6 +185,7 @@ export function parseChatCompletion(body: Json): ChatCompletionParams {
   rejectUnsupported(fields);
   const tools = parseTools(fields);
   const responseFormat = parseResponseFormat(fields);
+  checkJsonMode(messages, responseFormat);
   for (const key of IGNORED_CHAT_FIELDS.string) fields.string(key);
   for (const key of IGNORED_CHAT_FIELDS.boolean) fields.boolean(key);
   for (const key of IGNORED_CHAT_FIELDS.object) fields.object(key);

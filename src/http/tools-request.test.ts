@@ -50,7 +50,8 @@ describe('tools and response_format: accepted', () => {
   });
 
   it('reads json_object and json_schema response formats', () => {
-    expect(parseChatCompletion(chat({ response_format: { type: 'json_object' } })).responseFormat).toEqual({ type: 'json_object' });
+    const json = chat({ messages: [{ role: 'user', content: 'Answer in JSON.' }], response_format: { type: 'json_object' } });
+    expect(parseChatCompletion(json).responseFormat).toEqual({ type: 'json_object' });
     const schema = { type: 'object', properties: { n: { type: 'integer', minimum: 1 } }, required: ['n'], additionalProperties: false };
     const body = chat({ response_format: { type: 'json_schema', json_schema: { name: 'count', schema, strict: true } } });
     expect(schemaErrors('CreateChatCompletionRequest', body)).toEqual([]);
@@ -66,6 +67,8 @@ describe('tools and response_format: OpenAI\'s 400s', () => {
       { code: null, param: 'response_format', message: 'Invalid schema for response_format \'x\': In context=#/properties/a, "text" is not a valid type.' }],
     ['an unknown tool in tool_choice', { tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'get_time' } } },
       { code: 'invalid_value', param: 'tool_choice' }],
+    ['json_object without the word json in the messages', { response_format: { type: 'json_object' } },
+      { code: null, param: 'messages', message: "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'." }],
     ['tool_choice without tools', { tool_choice: 'required' }, { code: null, param: 'tool_choice' }],
     ['a tool message without a preceding call', { messages: [...USER, { role: 'tool', content: 'r', tool_call_id: 'c' }] },
       { code: null, param: 'messages.[1].role', message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'." }],

@@ -129,3 +129,13 @@ export function checkToolHistory(messages: ChatMessage[]): void {
     }
   });
 }
+
+/** OpenAI's JSON mode asks the prompt to say so: the model is told to write JSON, not only forced to. */
+export function checkJsonMode(messages: ChatMessage[], format: OutputFormat | undefined): void {
+  if (format?.type !== 'json_object' || messages.some((m) => /json/i.test(m.content))) return;
+  throw new ZStreamError(
+    'invalid_request',
+    "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+    { param: 'messages' },
+  );
+}
