@@ -16,50 +16,46 @@ import { buildTokenizer } from './model-tokenizer.mjs';
 import { STORY_PIECES } from './story.mjs';
 import { TOOL_CALL_PIECES } from './tool-call-story.mjs';
 
-const MODEL_ID = 'zstream-tiny-story';
-/** The second test model: the same network, whose greedy answer is a Hermes tool call (e2e/tools.spec.ts). */
-const TOOLS_MODEL_ID = 'zstream-tiny-tools';
+// `--tools`: the second test model, the same network whose greedy answer is a Hermes tool call
+// (scripts/tool-call-story.mjs, e2e/tools.spec.ts).
+const tools = process.argv.includes('--tools');
+const [outArg] = process.argv.slice(2).filter((arg) => arg !== '--tools');
+const MODEL_ID = tools ? 'zstream-tiny-tools' : 'zstream-tiny-story';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = outArg ?? join(root, 'public', 'models', MODEL_ID);
 
 const dims = { hidden: 64, heads: 4, headDim: 16, layers: 2, intermediate: 128, maxPositions: 2048 };
+const tokenizer = buildTokenizer(tools ? TOOL_CALL_PIECES : STORY_PIECES);
+const onnx = buildGraph({ ...dims, vocab: tokenizer.vocabSize, chain: tokenizer.chain, eos: tokenizer.eosId });
 
-// With a folder argument, only the embedded model is written there (scripts/build-lib.mjs).
-writeModel(STORY_PIECES, process.argv[2] ?? join(root, 'public', 'models', MODEL_ID));
-if (!process.argv[2]) writeModel(TOOL_CALL_PIECES, join(root, 'public', 'models', TOOLS_MODEL_ID));
+const config = {
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  vocab_size: tokenizer.vocabSize,
+  hidden_size: dims.hidden,
+  intermediate_size: dims.intermediate,
+  num_hidden_layers: dims.layers,
+  num_attention_heads: dims.heads,
+  num_key_value_heads: dims.heads,
+  head_dim: dims.headDim,
+  max_position_embeddings: dims.maxPositions,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  hidden_act: 'silu',
+  tie_word_embeddings: false,
+  bos_token_id: null,
+  eos_token_id: tokenizer.eosId,
+  pad_token_id: tokenizer.padId,
+  torch_dtype: 'float32',
+  'transformers.js_config': { dtype: 'fp32' },
+};
+const generationConfig = { eos_token_id: tokenizer.eosId, pad_token_id: tokenizer.padId, bos_token_id: null };
 
-function writeModel(pieces, outDir) {
-  const tokenizer = buildTokenizer(pieces);
-  const onnx = buildGraph({ ...dims, vocab: tokenizer.vocabSize, chain: tokenizer.chain, eos: tokenizer.eosId });
-
-  const config = {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
-    vocab_size: tokenizer.vocabSize,
-    hidden_size: dims.hidden,
-    intermediate_size: dims.intermediate,
-    num_hidden_layers: dims.layers,
-    num_attention_heads: dims.heads,
-    num_key_value_heads: dims.heads,
-    head_dim: dims.headDim,
-    max_position_embeddings: dims.maxPositions,
-    rms_norm_eps: 1e-5,
-    rope_theta: 10000,
-    hidden_act: 'silu',
-    tie_word_embeddings: false,
-    bos_token_id: null,
-    eos_token_id: tokenizer.eosId,
-    pad_token_id: tokenizer.padId,
-    torch_dtype: 'float32',
-    'transformers.js_config': { dtype: 'fp32' },
-  };
-  const generationConfig = { eos_token_id: tokenizer.eosId, pad_token_id: tokenizer.padId, bos_token_id: null };
-
-  mkdirSync(join(outDir, 'onnx'), { recursive: true });
-  const write = (name, data) => writeFileSync(join(outDir, name), data);
-  write('config.json', JSON.stringify(config, null, 2));
-  write('generation_config.json', JSON.stringify(generationConfig, null, 2));
-  write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
-  write('tokenizer_config.json', JSON.stringify(tokenizer.tokenizerConfig, null, 2));
-  write('onnx/model.onnx', onnx);
-  console.log(`wrote ${outDir} (${(onnx.length / 1024).toFixed(0)} KiB onnx, vocab ${tokenizer.vocabSize})`);
-}
+mkdirSync(join(outDir, 'onnx'), { recursive: true });
+const write = (name, data) => writeFileSync(join(outDir, name), data);
+write('config.json', JSON.stringify(config, null, 2));
+write('generation_config.json', JSON.stringify(generationConfig, null, 2));
+write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
+write('tokenizer_config.json', JSON.stringify(tokenizer.tokenizerConfig, null, 2));
+write('onnx/model.onnx', onnx);
+console.log(`wrote ${outDir} (${(onnx.length / 1024).toFixed(0)} KiB onnx, vocab ${tokenizer.vocabSize})`);

@@ -1,5 +1,5 @@
 // POST /chat/completions: OpenAI's chat.completion body, or its chat.completion.chunk stream.
-import { collectChoices, generateChoices, type ChoiceEvent } from './choices.js';
+import { collectChoices, generateChoices } from './choices.js';
 import {
   SYSTEM_FINGERPRINT, errorFrame, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
 } from './completion-wire.js';
