@@ -15,7 +15,7 @@ export default defineConfig({
     // Wasm and model files stay files (never inlined as base64).
     assetsInlineLimit: 0,
     rollupOptions: {
-      input: { main: resolve(import.meta.dirname, 'index.html') },
+      input: { main: resolve(import.meta.dirname, 'index.html'), examples: resolve(import.meta.dirname, 'demo/examples.html') },
     },
   },
   // Under Playwright (ZSTREAM_E2E=1) nothing is watched: an edit elsewhere must not reload a page mid-test.

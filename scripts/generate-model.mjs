@@ -14,13 +14,18 @@ import { fileURLToPath } from 'node:url';
 import { buildGraph } from './model-graph.mjs';
 import { buildTokenizer } from './model-tokenizer.mjs';
 import { STORY_PIECES } from './story.mjs';
+import { TOOL_CALL_PIECES } from './tool-call-story.mjs';
 
-const MODEL_ID = 'zstream-tiny-story';
+// `--tools`: the second test model, the same network whose greedy answer is a Hermes tool call
+// (scripts/tool-call-story.mjs, e2e/tools.spec.ts).
+const tools = process.argv.includes('--tools');
+const [outArg] = process.argv.slice(2).filter((arg) => arg !== '--tools');
+const MODEL_ID = tools ? 'zstream-tiny-tools' : 'zstream-tiny-story';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = process.argv[2] ?? join(root, 'public', 'models', MODEL_ID);
+const outDir = outArg ?? join(root, 'public', 'models', MODEL_ID);
 
 const dims = { hidden: 64, heads: 4, headDim: 16, layers: 2, intermediate: 128, maxPositions: 2048 };
-const tokenizer = buildTokenizer(STORY_PIECES);
+const tokenizer = buildTokenizer(tools ? TOOL_CALL_PIECES : STORY_PIECES);
 const onnx = buildGraph({ ...dims, vocab: tokenizer.vocabSize, chain: tokenizer.chain, eos: tokenizer.eosId });
 
 const config = {

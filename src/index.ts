@@ -28,3 +28,5 @@ export type {
   BackendName, ChatMessage, Device, DevicePreference, ErrorCode, FinishReason, GenerationParams, LoadPhase, LoadProgress, ModelInfo,
   TransformersDtype, Usage,
 } from './shared/protocol.js';
+// Tools and structured outputs (docs/structured-outputs.md)
+export type { JsonSchema, OutputFormat, ToolCall, ToolChoice, ToolDefinition, ToolsParams } from './shared/protocol.js';

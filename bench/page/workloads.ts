@@ -2,7 +2,7 @@
 import type { ChatMessage, GenerationParams } from '../../src/shared/protocol.js';
 import type { BaselineCommand } from '../workers/messages.js';
 
-export const MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Tell me a story' }];
+export const MESSAGES = [{ role: 'user', content: 'Tell me a story' }] satisfies ChatMessage[];
 
 /**
  * `story`: greedy decoding, the embedded model's 32-token answer ending at its end-of-sequence

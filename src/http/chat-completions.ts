@@ -1,11 +1,12 @@
 // POST /chat/completions: OpenAI's chat.completion body, or its chat.completion.chunk stream.
-import { collectChoices, generateChoices, type ChoiceEvent } from './choices.js';
+import { collectChoices, generateChoices } from './choices.js';
 import {
   SYSTEM_FINGERPRINT, errorFrame, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
 } from './completion-wire.js';
 import { servedModel, type ServeContext } from './models.js';
-import type { ChatCompletion, ChatCompletionChunk } from './openai-types.js';
-import type { FinishReason, Usage } from '../shared/protocol.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason } from './openai-types.js';
+import type { Usage } from '../shared/protocol.js';
+import { parsesToolCalls, toolCallEvents, toolCallMessage, type ToolChoiceEvent } from './tool-call-chunks.js';
 import { parseChatCompletion } from './request.js';
 import { readJsonBody } from './request-fields.js';
 import { sseData, sseResponse } from './sse.js';
@@ -13,10 +14,14 @@ import { sseData, sseResponse } from './sse.js';
 export async function chatCompletions(context: ServeContext, request: Request): Promise<Response> {
   const params = parseChatCompletion(await readJsonBody(request));
   const model = servedModel(context, params.model);
-  const prompts = [{ ...params.params, messages: params.messages }];
+  const { tools, responseFormat } = params;
+  const prompts = [{ ...params.params, messages: params.messages, ...(tools ? { tools } : {}), ...(responseFormat ? { response_format: responseFormat } : {}) }];
   const events = await generateChoices(context.engine, { prompts, n: params.n, chunking: params.streamOptions.chunking }, request.signal);
   const meta = responseMeta('chatcmpl-', model);
-  if (params.stream) return sseResponse(events, chunkFrames(meta, params.streamOptions.includeUsage), context.keepAliveMs);
+  if (params.stream) {
+    const read: ReadableStream<ToolChoiceEvent> = parsesToolCalls(tools) ? events.pipeThrough(toolCallEvents()) : events;
+    return sseResponse(read, chunkFrames(meta, params.streamOptions.includeUsage), context.keepAliveMs);
+  }
   const { choices, usage } = await collectChoices(events);
   const body: ChatCompletion = {
     ...meta,
@@ -24,9 +29,8 @@ export async function chatCompletions(context: ServeContext, request: Request): 
     system_fingerprint: SYSTEM_FINGERPRINT,
     choices: choices.map(({ text, finish_reason }, index) => ({
       index,
-      message: { role: 'assistant', content: text, refusal: null },
+      ...(parsesToolCalls(tools) ? toolCallMessage(text, finish_reason) : { message: { role: 'assistant', content: text, refusal: null }, finish_reason }),
       logprobs: null,
-      finish_reason,
     })),
     usage,
   };
@@ -39,7 +43,7 @@ export async function chatCompletions(context: ServeContext, request: Request): 
  * `stream_options.include_usage` it is OpenAI's form instead: `usage: null` on every chunk and
  * one more chunk with `choices: []`. Then `[DONE]`, and the stream closes.
  */
-function chunkFrames(meta: ResponseMeta, includeUsage: boolean): (event: ChoiceEvent) => Uint8Array[] {
+function chunkFrames(meta: ResponseMeta, includeUsage: boolean): (event: ToolChoiceEvent) => Uint8Array[] {
   const chunk = (choices: ChatCompletionChunk['choices'], usage?: Usage): ChatCompletionChunk => ({
     ...meta,
     object: 'chat.completion.chunk',
@@ -47,7 +51,7 @@ function chunkFrames(meta: ResponseMeta, includeUsage: boolean): (event: ChoiceE
     choices,
     ...(includeUsage ? { usage: usage ?? null } : usage ? { usage } : {}),
   });
-  const choice = (index: number, delta: ChatCompletionChunk['choices'][0]['delta'], finish_reason: FinishReason | null = null) =>
+  const choice = (index: number, delta: ChatCompletionChunk['choices'][0]['delta'], finish_reason: ChatFinishReason | null = null) =>
     [{ index, delta, logprobs: null, finish_reason }];
   return (event) => {
     switch (event.type) {
@@ -55,6 +59,8 @@ function chunkFrames(meta: ResponseMeta, includeUsage: boolean): (event: ChoiceE
         return [sseData(chunk(choice(event.index, { role: 'assistant', content: '' })))];
       case 'delta':
         return [sseData(chunk(choice(event.index, { content: event.text })))];
+      case 'tool_call':
+        return [sseData(chunk(choice(event.index, { tool_calls: [event.delta] })))];
       case 'finish': {
         const final = chunk(choice(event.index, {}, event.finish_reason), includeUsage ? undefined : event.usage);
         return [sseData(final), ...streamEnd(event.usage, includeUsage, (usage) => chunk([], usage))];

@@ -1,6 +1,23 @@
 // The OpenAI wire shapes the shim emits (a subset of openapi.json's schemas).
 import type { FinishReason, Usage } from '../shared/protocol.js';
 
+/** A streamed tool call: the first delta of a call has id, type and name; later ones argument text. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function: { name?: string; arguments: string };
+}
+
+export interface MessageToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** `tool_calls` when the model called a tool (src/http/tool-call-chunks.ts). */
+export type ChatFinishReason = FinishReason | 'tool_calls';
+
 export interface ChatCompletionChunk {
   id: string;
   object: 'chat.completion.chunk';
@@ -10,12 +27,20 @@ export interface ChatCompletionChunk {
   /** Empty only in the usage chunk of `stream_options.include_usage`. */
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string };
+    delta: { role?: 'assistant'; content?: string; tool_calls?: ToolCallDelta[] };
     logprobs: null;
-    finish_reason: FinishReason | null;
+    finish_reason: ChatFinishReason | null;
   }>;
   /** With `include_usage`: null on every chunk but the usage chunk. Without: on the final chunk only. */
   usage?: Usage | null;
+}
+
+export interface ChatMessageBody {
+  role: 'assistant';
+  /** null when the message is only tool calls. */
+  content: string | null;
+  refusal: null;
+  tool_calls?: MessageToolCall[];
 }
 
 export interface ChatCompletion {
@@ -26,9 +51,9 @@ export interface ChatCompletion {
   system_fingerprint: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string; refusal: null };
+    message: ChatMessageBody;
     logprobs: null;
-    finish_reason: FinishReason;
+    finish_reason: ChatFinishReason;
   }>;
   usage: Usage;
 }

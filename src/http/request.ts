@@ -4,7 +4,8 @@
 // Spec: CreateChatCompletionRequest and CreateCompletionRequest in OpenAI's openapi.json.
 import { CHUNK_BY, type Chunking } from './chunking.js';
 import { ZStreamError } from '../shared/errors.js';
-import type { ChatMessage, GenerationParams } from '../shared/protocol.js';
+import type { ChatMessage, GenerationParams, OutputFormat, ToolsParams } from '../shared/protocol.js';
+import { checkJsonMode, checkToolHistory, parseResponseFormat, parseToolCalls, parseTools } from './tools-request.js';
 import {
   Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
 } from './request-fields.js';
@@ -28,6 +29,8 @@ export interface CommonParams {
 
 export interface ChatCompletionParams extends CommonParams {
   messages: ChatMessage[];
+  tools?: ToolsParams;
+  responseFormat?: OutputFormat;
 }
 
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'] as const;
@@ -36,7 +39,7 @@ const PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'fil
 /** Accepted and type-checked, with no effect on a local model. */
 const IGNORED_CHAT_FIELDS = {
   string: ['service_tier', 'prompt_cache_key', 'safety_identifier', 'reasoning_effort', 'verbosity', 'prompt_cache_retention'],
-  boolean: ['store', 'parallel_tool_calls'],
+  boolean: ['store'],
   object: ['metadata'],
 } as const;
 
@@ -144,26 +147,27 @@ function parseMessages(value: unknown): ChatMessage[] {
     const fields = new Fields(message, `${param}.`);
     const role = fields.oneOf('role', ROLES);
     if (role === undefined) throw missing(`${param}.role`);
-    // Tool calling needs a model and template that support it; this runtime has neither.
-    if (role === 'tool' || role === 'function') throw unsupportedValue(`${param}.role`, role);
-    if ((fields.array('tool_calls')?.length ?? 0) > 0) throw unsupportedParameter(`${param}.tool_calls`);
+    // The legacy `function` role predates tools; its replacement is the `tool` role.
+    if (role === 'function') throw unsupportedValue(`${param}.role`, role);
     fields.string('name');
-    return { role, content: messageContent(fields, role, i) };
+    const content = messageContent(fields, role, i);
+    if (role === 'tool') {
+      const id = fields.string('tool_call_id');
+      if (id === undefined) throw missing(`${param}.tool_call_id`);
+      return { role, content, tool_call_id: id };
+    }
+    const calls = role === 'assistant' && fields.raw('tool_calls') !== undefined ? parseToolCalls(fields.raw('tool_calls'), `${param}.tool_calls`) : [];
+    return calls.length ? { role, content, tool_calls: calls } : { role, content };
   });
 }
 
-/** Tools, logprobs, structured output, audio: answered with OpenAI's error for a model that cannot. */
+/** Legacy functions, logprobs, audio: answered with OpenAI's error for a model that cannot. */
 function rejectUnsupported(fields: Fields): void {
-  if ((fields.array('tools')?.length ?? 0) > 0) throw unsupportedParameter('tools');
   if ((fields.array('functions')?.length ?? 0) > 0) throw unsupportedParameter('functions');
-  for (const key of ['tool_choice', 'function_call']) {
-    const choice = fields.raw(key);
-    if (choice !== undefined && choice !== 'none' && choice !== 'auto') throw unsupportedParameter(key);
-  }
+  const functionCall = fields.raw('function_call');
+  if (functionCall !== undefined && functionCall !== 'none' && functionCall !== 'auto') throw unsupportedParameter('function_call');
   if (fields.boolean('logprobs')) throw unsupportedParameter('logprobs');
   if (fields.integer('top_logprobs', { min: 0, max: 20 })) throw unsupportedParameter('top_logprobs');
-  const format = fields.object('response_format')?.string('type');
-  if (format !== undefined && format !== 'text') throw unsupportedValue('response_format.type', format);
   const modalities = fields.array('modalities');
   if (modalities?.some((m) => m !== 'text')) throw unsupportedValue('modalities', modalities);
   for (const key of ['audio', 'prediction', 'web_search_options']) {
@@ -177,9 +181,13 @@ export function parseChatCompletion(body: Json): ChatCompletionParams {
   const maxTokens = fields.integer('max_tokens', { min: 1 });
   const common = parseCommon(fields, maxCompletionTokens ?? maxTokens);
   const messages = parseMessages(body['messages']);
+  checkToolHistory(messages);
   rejectUnsupported(fields);
+  const tools = parseTools(fields);
+  const responseFormat = parseResponseFormat(fields);
+  checkJsonMode(messages, responseFormat);
   for (const key of IGNORED_CHAT_FIELDS.string) fields.string(key);
   for (const key of IGNORED_CHAT_FIELDS.boolean) fields.boolean(key);
   for (const key of IGNORED_CHAT_FIELDS.object) fields.object(key);
-  return { ...common, messages };
+  return { ...common, messages, ...(tools ? { tools } : {}), ...(responseFormat ? { responseFormat } : {}) };
 }

@@ -3,8 +3,47 @@
 
 /** A chat message after validation: content is always flattened to text. */
 export interface ChatMessage {
-  role: 'system' | 'developer' | 'user' | 'assistant';
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** An assistant message's calls (OpenAI's `tool_calls`, function tools only). */
+  tool_calls?: ToolCall[];
+  /** A `tool` message: the call it answers. */
+  tool_call_id?: string;
+}
+
+/** A JSON Schema, as a request gave it. */
+export type JsonSchema = Record<string, unknown>;
+
+/** A function the model may call (OpenAI's function tool). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object; `{type: 'object'}` when the request gave none. */
+  parameters: JsonSchema;
+  /** `strict: true`: decoding is constrained so the arguments validate against `parameters`. */
+  strict: boolean;
+}
+
+/** One call the model made: `arguments` is JSON text, as OpenAI sends it. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** OpenAI's `tool_choice`; `{ name }` forces that one function. */
+export type ToolChoice = 'none' | 'auto' | 'required' | { name: string };
+
+/** What the output must be: OpenAI's `response_format` beyond plain text (decoding is constrained). */
+export type OutputFormat =
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: JsonSchema; strict: boolean };
+
+/** Tools offered to a chat request (worker/tool-calls/ renders them and constrains the calls). */
+export interface ToolsParams {
+  tools: ToolDefinition[];
+  tool_choice: ToolChoice;
+  parallel_tool_calls: boolean;
 }
 
 export type Device = 'webgpu' | 'wasm';
@@ -23,7 +62,8 @@ export interface GenerationParams {
 }
 
 /** A chat (the model's chat template applies) or a raw text prompt (legacy /completions). */
-export type GenerateRequest = GenerationParams & ({ messages: ChatMessage[] } | { prompt: string });
+export type GenerateRequest = GenerationParams &
+  ({ messages: ChatMessage[]; tools?: ToolsParams; response_format?: OutputFormat } | { prompt: string });
 
 export interface Usage {
   prompt_tokens: number;

@@ -4,6 +4,11 @@ import { ZStreamError } from '../../src/shared/errors.js';
 import type { GenerateRequest, ModelInfo } from '../../src/shared/protocol.js';
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import { Sampler, type SamplingParams } from '../sampling.js';
+import { grammarFor } from '../constraints/grammar-spec.js';
+import { TokenMask } from '../constraints/token-mask.js';
+import { tokenizerVocabulary } from '../constraints/vocabulary.js';
+import type { VocabularyInfo } from '../constraints/xgrammar.js';
+import { renderForTemplate, templateSupportsTools, type TemplateInput } from '../tool-calls/render.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 export interface ModelDefaults {
@@ -13,12 +18,14 @@ export interface ModelDefaults {
 
 export class TransformersBackend implements Backend {
   private readonly ctx: DecodeContext;
+  /** xgrammar's view of the tokenizer, built at the first constrained request. */
+  private vocabulary: VocabularyInfo | undefined;
 
   constructor(
     readonly info: ModelInfo,
     private readonly model: PreTrainedModel,
     private readonly tokenizer: PreTrainedTokenizer,
-    eosIds: number[],
+    private readonly eosIds: number[],
     private readonly defaults: ModelDefaults,
   ) {
     this.ctx = {
@@ -33,12 +40,7 @@ export class TransformersBackend implements Backend {
 
   async prepare(request: GenerateRequest): Promise<PreparedGeneration> {
     const ids = 'messages' in request
-      ? (this.tokenizer.apply_chat_template(request.messages, {
-        add_generation_prompt: true,
-        tokenize: true,
-        return_tensor: false,
-        return_dict: false,
-      }) as number[])
+      ? this.chatIds(renderForTemplate(request.messages, request.tools, templateSupportsTools(String(this.tokenizer.chat_template ?? ''))))
       : this.tokenizer.encode(request.prompt); // legacy /completions: the raw text, no template
     const input = 'messages' in request ? 'messages' : 'prompt';
     const { contextLength } = this.info;
@@ -62,8 +64,28 @@ export class TransformersBackend implements Backend {
     return {
       promptTokens: ids.length,
       maxNewTokens: contextLength - ids.length,
-      start: () => new TransformersTokenStream(this.ctx, ids, new Sampler(sampling)),
+      start: () => {
+        // Compiles while the prompt is prefilled; the first mask waits for it.
+        const grammar = grammarFor(request);
+        const mask = grammar && TokenMask.compile(this.grammarVocabulary(), grammar);
+        return new TransformersTokenStream(this.ctx, ids, new Sampler(sampling), mask);
+      },
     };
+  }
+
+  private chatIds(chat: TemplateInput): number[] {
+    return this.tokenizer.apply_chat_template(chat.messages, {
+      ...(chat.tools ? { tools: chat.tools } : {}),
+      add_generation_prompt: true,
+      tokenize: true,
+      return_tensor: false,
+      return_dict: false,
+    }) as number[];
+  }
+
+  private grammarVocabulary(): VocabularyInfo {
+    const logitsSize = Number((this.model.config as unknown as Record<string, unknown>)['vocab_size'] ?? 0);
+    return (this.vocabulary ??= tokenizerVocabulary(this.tokenizer, logitsSize, this.eosIds));
   }
 
   warmUp(): Promise<void> {

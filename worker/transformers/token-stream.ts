@@ -4,6 +4,7 @@ import { DynamicCache, Tensor, type PreTrainedModel } from '@huggingface/transfo
 import type { BackendStep, TokenStream } from '../backend.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
 import type { Sampler } from '../sampling.js';
+import type { TokenMask } from '../constraints/token-mask.js';
 
 export interface DecodeContext {
   model: PreTrainedModel;
@@ -31,6 +32,8 @@ export class TransformersTokenStream implements TokenStream {
     private readonly ctx: DecodeContext,
     promptIds: number[],
     private readonly sampler: Sampler,
+    /** Grammar-constrained decoding (response_format, forced tool calls), when the request asks for it. */
+    private readonly mask?: TokenMask,
   ) {
     this.input = promptIds;
     this.decoder = new IncrementalDecoder(ctx.decode);
@@ -48,6 +51,7 @@ export class TransformersTokenStream implements TokenStream {
     this.closed = true;
     // Never free the cache under a forward pass that is still using it.
     await this.inFlight?.catch(() => undefined);
+    this.mask?.dispose();
     await this.cache?.dispose();
     this.cache = undefined;
   }
@@ -55,7 +59,9 @@ export class TransformersTokenStream implements TokenStream {
   private async step(): Promise<BackendStep> {
     if (this.position + this.input.length > this.ctx.contextLength) return { kind: 'end', reason: 'length' };
     const logits = await this.forward(this.input);
+    await this.mask?.apply(logits);
     const token = this.sampler.sample(logits);
+    this.mask?.accept(token);
     if (this.ctx.eosIds.has(token)) return { kind: 'end', reason: 'stop' };
     this.input = [token];
     return { kind: 'text', text: this.decoder.push(token) };

@@ -8,6 +8,7 @@ import type { ChatMessage, GenerateRequest, ModelInfo } from '../../src/shared/p
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import type { WebLLMChunk } from './chunks.js';
 import { fromWebLLMError } from './errors.js';
+import { webllmMessages, webllmResponseFormat } from './response-format.js';
 import { WebLLMTokenStream, type WebLLMGenerationControl } from './token-stream.js';
 
 /** The part of MLCEngine the backend uses. */
@@ -17,7 +18,7 @@ export interface WebLLMEngine extends WebLLMGenerationControl {
   unload(): Promise<void>;
 }
 
-function toWebLLM({ role, content }: ChatMessage): ChatCompletionMessageParam {
+function toWebLLM({ role, content }: Pick<ChatMessage, 'content'> & { role: string }): ChatCompletionMessageParam {
   if (role === 'user') return { role, content };
   if (role === 'assistant') return { role, content };
   // WebLLM has no 'developer' role; OpenAI treats it as the system prompt of newer models.
@@ -33,13 +34,15 @@ export class WebLLMBackend implements Backend {
   async prepare(request: GenerateRequest): Promise<PreparedGeneration> {
     // Stop sequences stay with the generation loop (the same for every backend); the rest is WebLLM's.
     const { stop: _stop, ...params } = request;
-    const sampling = Object.fromEntries(Object.entries(params).filter(([key]) => key !== 'messages' && key !== 'prompt'));
-    const common = { ...sampling, stream: true as const, stream_options: { include_usage: true } };
+    const own = ['messages', 'prompt', 'tools', 'response_format'];
+    const sampling = Object.fromEntries(Object.entries(params).filter(([key]) => !own.includes(key)));
+    const responseFormat = webllmResponseFormat(request);
+    const common = { ...sampling, ...(responseFormat ? { response_format: responseFormat } : {}), stream: true as const, stream_options: { include_usage: true } };
     let chunks: AsyncIterable<WebLLMChunk>;
     try {
       // WebLLM checks the request here (message order, ranges), before anything is decoded.
       chunks = 'messages' in request
-        ? await this.engine.chatCompletion({ ...common, messages: request.messages.map(toWebLLM) })
+        ? await this.engine.chatCompletion({ ...common, messages: webllmMessages(request).map(toWebLLM) })
         : await this.engine.completion({ ...common, prompt: request.prompt });
     } catch (error) {
       throw fromWebLLMError(error);

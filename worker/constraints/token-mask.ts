@@ -1,0 +1,79 @@
+// Grammar-constrained decoding: before each token is sampled, the logits of every token the
+// grammar cannot accept next become -Infinity; after it, the grammar advances by that token.
+// Compilation starts when the request is prepared and is awaited only before the first mask,
+// so it runs while the prompt is prefilled.
+import type { GrammarSpec, StructuralTagFormat } from './grammar-spec.js';
+import type { GrammarMatcher } from '@mlc-ai/web-xgrammar';
+import { grammarCompiler, xgrammar, type VocabularyInfo } from './xgrammar.js';
+
+type Matcher = GrammarMatcher;
+
+export class TokenMask {
+  private matcher: Matcher | undefined;
+  private disposed = false;
+
+  private constructor(private readonly ready: Promise<Matcher>) {
+    // A compile error surfaces at the first mask(); until then nobody awaits it.
+    ready.catch(() => undefined);
+  }
+
+  /** Starts compiling `spec` for the vocabulary; returns at once. */
+  static compile(vocabulary: VocabularyInfo, spec: GrammarSpec): TokenMask {
+    return new TokenMask(
+      (async () => {
+        const compiler = await grammarCompiler(vocabulary);
+        // Compact one-line JSON (", " and ": ") everywhere: with free whitespace a small model can
+        // spend every token on blanks. json_object is any object (strict mode off: any keys).
+        const compiled = spec.kind === 'json_object'
+          ? await compiler.compileJSONSchema(JSON.stringify({ type: 'object' }), false, -1, undefined, false)
+          : spec.kind === 'json_schema'
+            ? await compiler.compileJSONSchema(JSON.stringify(spec.schema), false, -1)
+            : await compiler.compileStructuralTag({ type: 'structural_tag', format: await compactArguments(spec.format) });
+        return xgrammar().GrammarMatcher.createGrammarMatcher(compiled);
+      })(),
+    );
+  }
+
+  /** Sets the logits of tokens the grammar rejects to -Infinity, in place. */
+  async apply(logits: Float32Array): Promise<void> {
+    this.matcher ??= await this.ready;
+    const bitmask = await this.matcher.getNextTokenBitmask();
+    applyBitmask(logits, bitmask);
+  }
+
+  /** Advances the grammar by the sampled token. */
+  accept(token: number): void {
+    if (!this.matcher?.acceptToken(token)) throw new Error(`the grammar rejected token ${token}`);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.ready.then((matcher) => matcher.dispose(), () => undefined);
+  }
+}
+
+/** Tool arguments as compact-JSON grammars (a `json_schema` in a structural tag allows any whitespace). */
+async function compactArguments(format: StructuralTagFormat): Promise<unknown> {
+  const { Testings } = xgrammar();
+  const tags = await Promise.all(format.tags.map(async (tag) => ({
+    ...tag,
+    content: { type: 'grammar', grammar: await Testings._jsonSchemaToEBNF(JSON.stringify(tag.content.json_schema), false, -1) },
+  })));
+  return { ...format, tags };
+}
+
+/** xgrammar's bitmask: bit `i % 32` of word `i / 32` is set when token `i` is allowed. */
+export function applyBitmask(logits: Float32Array, bitmask: Int32Array): void {
+  const words = Math.min(bitmask.length, Math.ceil(logits.length / 32));
+  for (let w = 0; w < words; w++) {
+    const bits = bitmask[w]!;
+    if (bits === -1) continue;
+    const base = w * 32;
+    const end = Math.min(32, logits.length - base);
+    if (bits === 0) logits.fill(-Infinity, base, base + end);
+    else for (let b = 0; b < end; b++) if ((bits & (1 << b)) === 0) logits[base + b] = -Infinity;
+  }
+  // Logits past the bitmask (padding beyond the vocabulary) are never allowed.
+  if (words * 32 < logits.length) logits.fill(-Infinity, words * 32);
+}
