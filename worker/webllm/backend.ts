@@ -25,6 +25,9 @@ function toWebLLM({ role, content }: ChatMessage): ChatCompletionMessageParam {
 }
 
 export class WebLLMBackend implements Backend {
+  /** MLCEngine keeps one conversation (one KV cache) per model. */
+  readonly maxConcurrent = 1;
+
   constructor(
     readonly info: ModelInfo,
     private readonly engine: WebLLMEngine,
