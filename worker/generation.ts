@@ -125,8 +125,9 @@ class Generation implements EventSource {
     while (tokens && this.pending.length === 0 && !this.finished) {
       if (this.completionTokens >= this.maxTokens) return this.end('length');
       const next = await this.ticket.step(() => (this.finished ? Promise.resolve(undefined) : tokens.next()));
-      if (!next || this.finished) return; // cancelled while waiting for its turn or while the device was busy
+      if (!next) return; // cancelled while waiting for its turn: no step ran
       this.hooks.onStep?.();
+      if (this.finished) return; // cancelled while the device was busy
       if (next.kind === 'end') return this.end(next.reason);
       this.completionTokens++;
       if (this.emitText(next.text)) return this.end('stop');
