@@ -13,7 +13,7 @@ import { loadBackend } from './backends.js';
 import { toBatchedStream } from './batched-stream.js';
 import { createGeneration, type EventSource, type GenerationHooks } from './generation.js';
 import { holdForLife } from './life-lock.js';
-import { DEFAULT_MAX_RUNNING, DEFAULT_PREEMPT_IDLE_MS, Scheduler, type SchedulerOptions } from './scheduler.js';
+import { Scheduler, schedulerOptions } from './scheduler.js';
 
 const RECENT_STEPS = 256;
 const now = () => performance.timeOrigin + performance.now();
@@ -43,7 +43,7 @@ export class ModelWorker implements WorkerApi {
     } catch (error) {
       throw namingFile(ZStreamError.from(error, 'model_load_failed'), files);
     }
-    this.scheduler = new Scheduler(schedulerOptions(this.backend, options));
+    this.scheduler = new Scheduler(schedulerOptions(options.scheduling, this.backend.maxConcurrent));
     const device = await this.backend.gpuDevice?.();
     void device?.lost.then((info) => this.listener?.deviceLost(info.message || `the device was ${info.reason}`));
     return this.backend.info;
@@ -110,17 +110,6 @@ export class ModelWorker implements WorkerApi {
       onFailure: (error) => this.listener?.backendFailed(error.message),
     };
   }
-}
-
-/**
- * Places (KV caches) and preemption for a backend: the app's settings, capped by what the backend can
- * hold; where requests cannot interleave, an idle reader is preempted after DEFAULT_PREEMPT_IDLE_MS.
- */
-function schedulerOptions(backend: Backend, { scheduling = {} }: LoadOptions): SchedulerOptions {
-  const limit = backend.maxConcurrent ?? Infinity;
-  const maxRunning = Math.min(scheduling.maxRunning ?? DEFAULT_MAX_RUNNING, limit);
-  const preemptIdleMs = scheduling.preemptIdleMs ?? (maxRunning === 1 && limit === 1 ? DEFAULT_PREEMPT_IDLE_MS : undefined);
-  return { maxRunning, preemptIdleMs };
 }
 
 /** The model file ONNX Runtime compiles last, and the file loaded last (files load in parallel). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_MAX_RUNNING, Scheduler } from './scheduler.js';
+import { DEFAULT_MAX_RUNNING, DEFAULT_PREEMPT_IDLE_MS, Scheduler, schedulerOptions } from './scheduler.js';
 
 const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -186,5 +186,18 @@ describe('Scheduler: preemption', () => {
     without.reserve();
     vi.advanceTimersByTime(60_000);
     expect(preempted).toEqual([]);
+  });
+});
+
+describe('schedulerOptions', () => {
+  it('interleaves 4 requests without preemption by default; the app may change both', () => {
+    expect(schedulerOptions()).toEqual({ maxRunning: 4, preemptIdleMs: undefined });
+    expect(schedulerOptions({ maxRunning: 2, preemptIdleMs: 500 })).toEqual({ maxRunning: 2, preemptIdleMs: 500 });
+    expect(schedulerOptions({ maxRunning: 1 })).toEqual({ maxRunning: 1, preemptIdleMs: undefined });
+  });
+
+  it('a backend with one conversation (WebLLM) runs one request at a time and preempts an idle reader', () => {
+    expect(schedulerOptions({}, 1)).toEqual({ maxRunning: 1, preemptIdleMs: DEFAULT_PREEMPT_IDLE_MS });
+    expect(schedulerOptions({ maxRunning: 8, preemptIdleMs: 10_000 }, 1)).toEqual({ maxRunning: 1, preemptIdleMs: 10_000 });
   });
 });

@@ -31,6 +31,16 @@ export const DEFAULT_MAX_RUNNING = 4;
  */
 export const DEFAULT_PREEMPT_IDLE_MS = 2000;
 
+/**
+ * The scheduler for a backend: the app's settings (LoadOptions.scheduling), capped by the requests the
+ * backend can hold at once; where requests cannot interleave, an idle reader is preempted by default.
+ */
+export function schedulerOptions(settings: SchedulerOptions = {}, maxConcurrent = Infinity): SchedulerOptions {
+  const maxRunning = Math.min(settings.maxRunning ?? DEFAULT_MAX_RUNNING, maxConcurrent);
+  const preemptIdleMs = settings.preemptIdleMs ?? (maxConcurrent === 1 ? DEFAULT_PREEMPT_IDLE_MS : undefined);
+  return { maxRunning, preemptIdleMs };
+}
+
 export interface Ticket {
   /** Resolves when this request may hold a KV cache; rejects if released while still waiting. */
   readonly ready: Promise<void>;
