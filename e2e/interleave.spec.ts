@@ -117,6 +117,7 @@ for (const device of DEVICES) {
     });
 
     test('greedy text stays exact under interleaving: 10 concurrent requests over every path, each the story', async ({ page }) => {
+      test.slow(device === 'webgpu', 'ten answers on SwiftShader');
       await openEngineWith(page, device);
       const result = await page.evaluate(async ({ messages, BASE_URL }) => {
         const { engine, zstream, OpenAI } = window;
