@@ -138,7 +138,7 @@ for (const device of DEVICES) {
     });
 
     test('a request stopped before it is sent, or while it waits in the queue, never generates', async ({ page }) => {
-      await openEngineWith(page, device, { runAhead: 1 });
+      await openEngineWith(page, device, { runAhead: 1, maxRunning: 1 }); // one at a time: the second waits
       const result = await page.evaluate(async ({ messages, BASE_URL }) => {
         const { engine, zstream, zstreamTesting } = window;
         const hooks = zstreamTesting.engineTestHooks(engine);

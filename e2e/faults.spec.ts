@@ -7,7 +7,8 @@ import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
 for (const device of DEVICES) {
   test(`[${device}] a crashed worker: event: error for the running stream, the queued one is served by a new worker`, async ({ page }) => {
     test.slow();
-    await openEngineWith(page, device);
+    // One request at a time, so that the second one waits (maxRunning 1; requests interleave by default).
+    await openEngineWith(page, device, { maxRunning: 1 });
     const result = await page.evaluate(async ({ messages, BASE_URL }) => {
       const { engine, zstream, zstreamTesting, OpenAI } = window;
       const hooks = zstreamTesting.engineTestHooks(engine);
@@ -51,9 +52,9 @@ for (const device of DEVICES) {
 
 /** Faults injected mid-stream through the openai SDK, with a request waiting behind. */
 const MID_STREAM = [
-  { device: 'webgpu', fault: 'loseDevice', title: 'a lost GPU device', options: {}, error: 'The GPU device was lost' },
+  { device: 'webgpu', fault: 'loseDevice', title: 'a lost GPU device', options: { maxRunning: 1 }, error: 'The GPU device was lost' },
   // The worker's thread spins: only the stall timeout notices, then the stuck worker is replaced.
-  { device: 'wasm', fault: 'hangWorker', title: 'a hung worker with stallTimeoutMs', options: { stallTimeoutMs: 1000 }, error: 'made no progress for 1000 ms' },
+  { device: 'wasm', fault: 'hangWorker', title: 'a hung worker with stallTimeoutMs', options: { stallTimeoutMs: 1000, maxRunning: 1 }, error: 'made no progress for 1000 ms' },
 ] as const;
 
 for (const { device, fault, title, options, error } of MID_STREAM) {

@@ -145,7 +145,7 @@ for (const device of DEVICES) {
     });
 
     test('a full queue answers 429 with OpenAI\'s body and retry-after; the SDK retries after it', async ({ page }) => {
-      await openEngineWith(page, device, { maxQueued: 1 });
+      await openEngineWith(page, device, { maxQueued: 1, maxRunning: 1 }); // one at a time: the second waits
       const result = await page.evaluate(async ({ messages, BASE_URL }) => {
         const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
         const post = () => fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages }) });

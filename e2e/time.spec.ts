@@ -8,7 +8,7 @@ const KEEP_ALIVE = ': keep-alive';
 const longPrompt = (device: string) => Array.from({ length: device === 'webgpu' ? 100 : 600 }, (_, i) => `w${i % 10}`).join(' ');
 
 test('[wasm] a request waiting in the queue gets keep-alive comments; raw readers and the SDK read past them', async ({ page }) => {
-  await openEngineWith(page, 'wasm');
+  await openEngineWith(page, 'wasm', { maxRunning: 1 }); // one at a time: the second waits
   const result = await page.evaluate(async ({ messages, BASE_URL }) => {
     const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL, keepAliveMs: 25 });
     const client = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });

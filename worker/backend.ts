@@ -41,6 +41,11 @@ export interface PreparedGeneration {
 export interface Backend {
   /** What runs and where: id, backend, device, weights, context length (the limit a request must fit). */
   readonly info: ModelInfo;
+  /**
+   * Requests it can hold a KV cache for at once; absent: as many as the scheduler allows
+   * (docs/scheduling.md). 1 where the runtime keeps one conversation (WebLLM): requests then run FIFO.
+   */
+  readonly maxConcurrent?: number;
   /** Throws `context_length_exceeded` when the prompt does not fit, or request errors before any decoding. */
   prepare(request: GenerateRequest): Promise<PreparedGeneration>;
   /** A short generation at load time, so that the first request does not pay for shader compilation. */

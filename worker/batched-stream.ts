@@ -3,7 +3,8 @@
 // carries several tokens when the page reads slower than the model generates (the bench measured
 // one event per chunk at 0.61–0.77× the backend's own tokens/s on WASM, batches at 0.96–1.08×).
 //
-// The run-ahead bound stays exact, counted in events (README, flow control). The stream has a
+// The run-ahead bound stays exact, counted in events (the contract: GenerateOptions.runAhead in
+// src/shared/protocol.ts; tested in batched-stream.test.ts). The stream has a
 // high-water mark of 0, so `pull` runs only when the transfer's pipe reads, which it does once the
 // main thread asked for the previous batch (the transfer's writable side holds one chunk until
 // then). So at each `pull`:

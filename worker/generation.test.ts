@@ -115,7 +115,7 @@ describe('createGeneration', () => {
     };
     const failures: string[] = [];
     const onFailure = (error: Error) => failures.push(error.message);
-    const scheduler = new Scheduler();
+    const scheduler = new Scheduler({ maxRunning: 1 });
     const running = await createGeneration(failing, { messages: [] }, scheduler, { onFailure });
     const queued = await createGeneration(failing, { messages: [] }, scheduler, { onFailure });
     const waiting = queued.pull();
@@ -138,7 +138,7 @@ describe('createGeneration', () => {
 
   it('a queued request waits for the running one', async () => {
     const { backend } = scriptedBackend(['a']);
-    const scheduler = new Scheduler();
+    const scheduler = new Scheduler({ maxRunning: 1 });
     const first = await createGeneration(backend, { messages: [] }, scheduler);
     const second = await createGeneration(backend, { messages: [] }, scheduler);
     await first.pull();
@@ -163,7 +163,7 @@ describe('createGeneration', () => {
 
   it('a request cancelled while queued leaves the queue without an event, a step or a release', async () => {
     const { backend, log } = scriptedBackend(['a']);
-    const scheduler = new Scheduler();
+    const scheduler = new Scheduler({ maxRunning: 1 });
     const first = await createGeneration(backend, { messages: [] }, scheduler);
     const calls: string[] = [];
     const queued = await createGeneration(backend, { messages: [] }, scheduler, {
@@ -189,7 +189,7 @@ describe('createGeneration', () => {
         return backend.prepare(request);
       },
     };
-    const scheduler = new Scheduler();
+    const scheduler = new Scheduler({ maxRunning: 1 });
     const order: string[] = [];
     const running = await createGeneration(backend, { messages: [] }, scheduler);
     await running.pull();
@@ -211,7 +211,7 @@ describe('createGeneration', () => {
     const failing: Backend = { ...backend, prepare: () => Promise.reject(new Error('context length')) };
     const scheduler = new Scheduler();
     await expect(createGeneration(failing, { messages: [] }, scheduler)).rejects.toThrow('context length');
-    expect(scheduler.busy).toBe(false);
+    expect(scheduler.running).toBe(0);
     expect(scheduler.queued).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 // The backend-independent generation loop: pulls tokens from a backend one step at a time
-// and turns them into StreamEvents. Stop sequences, max_tokens and usage live here.
+// and turns them into StreamEvents. Stop sequences, max_tokens and usage live here; the token is
+// sampled in the backends' token streams; the scheduler says when a step may run (scheduler.ts).
 import { ZStreamError } from '../src/shared/errors.js';
 import type { FinishReason, GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
 import type { Backend, PreparedGeneration, TokenCounts, TokenStream } from './backend.js';
@@ -32,13 +33,13 @@ export function toEventStream(source: EventSource, highWaterMark: number): Reada
   );
 }
 
-/** Lifecycle notifications, for the main thread's view of the queue (src/request-queue.ts). */
+/** Lifecycle notifications, for the main thread's view of the queue (src/engine/request-queue.ts). */
 export interface GenerationHooks {
-  /** The request got the model. */
+  /** The request got a place and starts decoding (its KV cache is allocated by the first step). */
   onStart?(): void;
   /** A decode step ended (one generated token, or the end of sequence). */
   onStep?(): void;
-  /** The request let go of the model; its KV cache is freed. Called once. */
+  /** The request let go of its place; its KV cache is freed. Called once, after onStart. */
   onRelease?(): void;
   /** The backend failed while generating (the request gets an error event as well). */
   onFailure?(error: ZStreamError): void;
@@ -52,96 +53,146 @@ export async function createGeneration(
 ): Promise<EventSource> {
   // The place in the queue is taken before the (asynchronous) tokenization, so requests start in
   // the order they arrived.
-  const ticket: Ticket = scheduler.reserve();
-  let prepared: PreparedGeneration;
+  let generation: Generation | undefined;
+  const ticket = scheduler.reserve(() => generation?.preempt(scheduler.preemptIdleMs ?? 0));
   try {
-    prepared = await backend.prepare(request);
+    generation = new Generation(request, await backend.prepare(request), ticket, hooks);
+    return generation;
   } catch (error) {
     ticket.release();
     throw error;
   }
-  const maxTokens = Math.min(request.max_tokens ?? Infinity, prepared.maxNewTokens);
-  const stop = new StopMatcher(request.stop ?? []);
-  const pending: StreamEvent[] = [];
-  let tokens: TokenStream | undefined;
-  let completionTokens = 0;
-  /** Tokens whose text is not yet in a delta (held back by the stop matcher, or half a character). */
-  let unsentTokens = 0;
-  let finished = false;
+}
 
-  let finishing: Promise<TokenCounts | undefined> | undefined;
-  /**
-   * Idempotent; sets `finished` at once, then waits for an in-flight step before freeing the cache.
-   * Resolves with the backend's own token counts where it keeps them (WebLLM).
-   */
-  const finish = (): Promise<TokenCounts | undefined> =>
-    (finishing ??= (async () => {
-      finished = true;
+/** One request's generation: decode steps in, events out. */
+class Generation implements EventSource {
+  /** Events ready for the reader. */
+  private readonly pending: StreamEvent[] = [];
+  private readonly stop: StopMatcher;
+  private readonly maxTokens: number;
+  /** Created when the request gets its place and the reader first asks. */
+  private tokens: TokenStream | undefined;
+  private completionTokens = 0;
+  /** Tokens whose text is not yet in a delta (held back by the stop matcher, or half a character). */
+  private unsentTokens = 0;
+  /** No more steps run: set at once when it ends, fails or is cancelled (see finish). */
+  private finished = false;
+  private finishing: Promise<TokenCounts | undefined> | undefined;
+
+  constructor(
+    request: GenerateRequest,
+    private readonly prepared: PreparedGeneration,
+    private readonly ticket: Ticket,
+    private readonly hooks: GenerationHooks,
+  ) {
+    this.maxTokens = Math.min(request.max_tokens ?? Infinity, prepared.maxNewTokens);
+    this.stop = new StopMatcher(request.stop ?? []);
+  }
+
+  async pull(): Promise<StreamEvent | undefined> {
+    if (this.pending.length === 0 && !this.finished) {
+      this.ticket.setIdle(false);
       try {
-        return await tokens?.close();
+        await this.runUntilEvent();
+      } catch (error) {
+        await this.fail(error);
       } finally {
-        ticket.release();
-        if (tokens) hooks.onRelease?.();
+        this.ticket.setIdle(true);
+      }
+    }
+    return this.pending.shift();
+  }
+
+  async cancel(): Promise<void> {
+    this.pending.length = 0;
+    await this.finish();
+  }
+
+  /** The scheduler needs the place back from a reader that stopped reading: it gets what was ready, then an error. */
+  preempt(idleMs: number): void {
+    if (this.finished) return;
+    const error = new ZStreamError(
+      'request_timeout',
+      `The reader asked for nothing for ${idleMs} ms while other requests waited for the model (preemptIdleMs), so the request was ended.`,
+    );
+    this.pending.push({ type: 'error', error: error.serialize() });
+    void this.finish().catch(() => {}); // nothing is decoding (the reader was idle): closing frees the cache
+  }
+
+  /** Runs decode steps, one scheduler turn each, until there is an event to hand out. */
+  private async runUntilEvent(): Promise<void> {
+    const tokens = this.tokens ?? (await this.startDecoding());
+    while (tokens && this.pending.length === 0 && !this.finished) {
+      if (this.completionTokens >= this.maxTokens) return this.end('length');
+      const next = await this.ticket.step(() => (this.finished ? Promise.resolve(undefined) : tokens.next()));
+      if (!next) return; // cancelled while waiting for its turn: no step ran
+      this.hooks.onStep?.();
+      if (this.finished) return; // cancelled while the device was busy
+      if (next.kind === 'end') return this.end(next.reason);
+      this.completionTokens++;
+      if (this.emitText(next.text)) return this.end('stop');
+    }
+  }
+
+  private async startDecoding(): Promise<TokenStream | undefined> {
+    try {
+      await this.ticket.ready;
+    } catch {
+      return undefined; // cancelled while waiting for a place: not an error of the request
+    }
+    if (this.finished) return undefined;
+    this.tokens = this.prepared.start();
+    this.hooks.onStart?.();
+    return this.tokens;
+  }
+
+  /**
+   * The one place where generated text becomes events: one token's text (possibly '' while a
+   * character is incomplete) goes through the stop matcher into a delta. True once a stop sequence matched.
+   */
+  private emitText(text: string): boolean {
+    this.unsentTokens++;
+    const out = this.stop.push(text);
+    if (out.text) {
+      this.pending.push({ type: 'delta', text: out.text, tokens: this.unsentTokens });
+      this.unsentTokens = 0;
+    }
+    return out.stopped;
+  }
+
+  private async end(reason: FinishReason): Promise<void> {
+    // Held-back text that never became a stop sequence belongs to the answer.
+    const rest = this.stop.flush();
+    if (rest) this.pending.push({ type: 'delta', text: rest, tokens: this.unsentTokens });
+    const counted = await this.finish();
+    const promptTokens = counted?.promptTokens ?? this.prepared.promptTokens;
+    const completionTokens = counted?.completionTokens ?? this.completionTokens;
+    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    this.pending.push({ type: 'done', finish_reason: reason, usage });
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    const failure = ZStreamError.from(error);
+    this.pending.push({ type: 'error', error: failure.serialize() });
+    this.hooks.onFailure?.(failure);
+    // The step's failure is already this request's error event, and onFailure replaces the
+    // worker: a close that fails too adds nothing.
+    await this.finish().catch(() => {});
+  }
+
+  /**
+   * Idempotent; sets `finished` at once, then waits for an in-flight step before freeing the cache
+   * and the place. Resolves with the backend's own token counts where it keeps them (WebLLM).
+   */
+  private finish(): Promise<TokenCounts | undefined> {
+    this.finished = true;
+    return (this.finishing ??= (async () => {
+      try {
+        return await this.tokens?.close();
+      } finally {
+        this.ticket.release();
+        if (this.tokens) this.hooks.onRelease?.();
       }
     })());
-
-  const end = async (reason: FinishReason): Promise<void> => {
-    // Held-back text that never became a stop sequence belongs to the answer.
-    const rest = stop.flush();
-    if (rest) pending.push({ type: 'delta', text: rest, tokens: unsentTokens });
-    const counted = await finish();
-    const promptTokens = counted?.promptTokens ?? prepared.promptTokens;
-    const completion = counted?.completionTokens ?? completionTokens;
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
-    pending.push({ type: 'done', finish_reason: reason, usage });
-  };
-
-  /** Runs decode steps until there is an event to hand out. */
-  const step = async (): Promise<void> => {
-    if (!tokens) {
-      await ticket.ready;
-      if (finished) return;
-      tokens = prepared.start();
-      hooks.onStart?.();
-    }
-    while (pending.length === 0 && !finished) {
-      if (completionTokens >= maxTokens) return end('length');
-      const next = await tokens.next();
-      hooks.onStep?.();
-      if (finished) return; // cancelled while the device was busy
-      if (next.kind === 'end') return end(next.reason);
-      completionTokens++;
-      unsentTokens++;
-      const out = stop.push(next.text);
-      if (out.text) {
-        pending.push({ type: 'delta', text: out.text, tokens: unsentTokens });
-        unsentTokens = 0;
-      }
-      if (out.stopped) return end('stop');
-    }
-  };
-
-  return {
-    async pull() {
-      if (pending.length === 0 && !finished) {
-        try {
-          await step();
-        } catch (error) {
-          // Cancelled while waiting for the model: the queue's rejection is no error of the request.
-          if (finished && !tokens) return undefined;
-          const failure = ZStreamError.from(error);
-          pending.push({ type: 'error', error: failure.serialize() });
-          hooks.onFailure?.(failure);
-          // The step's failure is already this request's error event, and onFailure replaces the
-          // worker: a close that fails too adds nothing.
-          await finish().catch(() => {});
-        }
-      }
-      return pending.shift();
-    },
-    async cancel() {
-      pending.length = 0;
-      await finish();
-    },
-  };
+  }
 }

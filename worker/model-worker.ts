@@ -1,4 +1,4 @@
-// The engine as the worker exposes it: one loaded backend, a FIFO scheduler, and each
+// The engine as the worker exposes it: one loaded backend, a scheduler that interleaves requests, and each
 // request's events handed over as a transferred ReadableStream of batches (or pulled by id as fallback).
 // It tells the main thread when a request starts and lets go of the model, and when the GPU
 // device is lost, so that a crash loses no queued request (src/request-queue.ts).
@@ -13,7 +13,7 @@ import { loadBackend } from './backends.js';
 import { toBatchedStream } from './batched-stream.js';
 import { createGeneration, type EventSource, type GenerationHooks } from './generation.js';
 import { holdForLife } from './life-lock.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, schedulerOptions } from './scheduler.js';
 
 const RECENT_STEPS = 256;
 const now = () => performance.timeOrigin + performance.now();
@@ -21,7 +21,7 @@ const now = () => performance.timeOrigin + performance.now();
 export class ModelWorker implements WorkerApi {
   private backend: Backend | undefined;
   private listener: WorkerListener | undefined;
-  private readonly scheduler = new Scheduler();
+  private scheduler = new Scheduler();
   private readonly sources = new Map<number, EventSource>();
   private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
   private readonly recentStepTimes: number[] = [];
@@ -43,6 +43,7 @@ export class ModelWorker implements WorkerApi {
     } catch (error) {
       throw namingFile(ZStreamError.from(error, 'model_load_failed'), files);
     }
+    this.scheduler = new Scheduler(schedulerOptions(options.scheduling, this.backend.maxConcurrent));
     const device = await this.backend.gpuDevice?.();
     void device?.lost.then((info) => this.listener?.deviceLost(info.message || `the device was ${info.reason}`));
     return this.backend.info;
@@ -74,7 +75,7 @@ export class ModelWorker implements WorkerApi {
   async stats(): Promise<WorkerStats> {
     return {
       ...this.counts,
-      running: this.scheduler.busy ? 1 : 0,
+      running: this.scheduler.running,
       recentStepTimes: this.recentStepTimes.slice(-RECENT_STEPS),
     };
   }

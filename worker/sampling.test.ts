@@ -33,7 +33,8 @@ describe('Sampler', () => {
     expect([...seen]).toEqual([1]);
   });
 
-  it('top_p draws exactly what sorting the whole vocabulary draws', () => {
+  // Sorting the whole vocabulary as the reference takes seconds on a loaded machine.
+  it('top_p draws exactly what sorting the whole vocabulary draws', { timeout: 30_000 }, () => {
     // The reference: sort every token by probability, keep the prefix whose mass reaches top_p.
     const reference = (scores: Float32Array, temperature: number, topP: number, random: () => number) => {
       const max = Math.max(...scores);
@@ -58,6 +59,33 @@ describe('Sampler', () => {
         expect(drawn).toEqual(drawn.map(() => reference(scores, temperature, topP, random)));
       }
     }
+  });
+
+  it('keeps at least the top token for any top_p in [0, 1] and any temperature', { timeout: 30_000 }, () => {
+    const noise = seededRandom(5);
+    const wide = Float32Array.from({ length: 3000 }, () => (noise() - 0.5) * 20);
+    for (const scores of [logits, wide]) {
+      const top = argmax(scores);
+      for (const temperature of [1e-6, 0.01, 1, 2]) {
+        for (const topP of [0, Number.MIN_VALUE, 1e-9]) {
+          const s = new Sampler({ ...params, temperature, top_p: topP, seed: 9 });
+          const drawn = new Set(Array.from({ length: 50 }, () => s.sample(scores)));
+          expect([...drawn], `temperature ${temperature}, top_p ${topP}`).toEqual([top]);
+        }
+        for (const topP of [0.3, 0.999, 1]) {
+          const s = new Sampler({ ...params, temperature, top_p: topP, seed: 9 });
+          for (let i = 0; i < 20; i++) {
+            const token = s.sample(scores);
+            expect(Number.isInteger(token) && token >= 0 && token < scores.length).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('top_p 0 keeps the first of tied top tokens', () => {
+    const s = new Sampler({ ...params, temperature: 1, top_p: 0, seed: 2 });
+    expect(Array.from({ length: 20 }, () => s.sample(Float32Array.from([0, 4, 4, 1])))).toEqual(Array(20).fill(1));
   });
 
   it('presence and frequency penalties steer away from repeated tokens', () => {

@@ -84,10 +84,11 @@ export class Sampler {
   }
 }
 
+/** The first tokens of `order` until their mass reaches `target`, and always the first: top_p 0 keeps the top token. */
 function takeUntil(probs: Float64Array, order: number[], target: number): { kept: number; mass: number } {
   let kept = 0;
   let mass = 0;
-  while (kept < order.length && mass < target) mass += probs[order[kept++]!]!;
+  while (kept < order.length && (kept === 0 || mass < target)) mass += probs[order[kept++]!]!;
   return { kept, mass };
 }
 

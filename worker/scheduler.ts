@@ -1,54 +1,176 @@
-// One model, one generation at a time: requests wait in FIFO order. The queue's bound lives on
-// the main thread (src/request-queue.ts), which also knows the requests a new worker must take over.
+// How requests share the one loaded model (docs/scheduling.md).
+//
+// Admission: at most `maxRunning` requests hold a KV cache at once; the others wait in FIFO order.
+// The bound on waiting requests lives on the main thread (src/engine/request-queue.ts), which also
+// knows the requests a new worker must take over.
+//
+// Decode steps: the running requests take turns, one step at a time, never two at once on the
+// device (transformers.js chains every inference of a session; WebGPU runs one queue). A turn goes
+// to the request that asked first; a request whose reader keeps up asks again right after its step
+// and so lines up behind the others: round-robin. A request whose reader pauses stops asking (its
+// run-ahead is full, worker/batched-stream.ts), takes no turn and holds up no one.
+//
+// Preemption: where requests cannot interleave (a backend with one conversation, `maxRunning` 1)
+// a paused reader would hold the model for everyone. With `preemptIdleMs` set, a running request
+// whose reader has asked for nothing for that long is preempted while another request waits.
+
+export interface SchedulerOptions {
+  /** Requests holding a KV cache at once (≥ 1). Default DEFAULT_MAX_RUNNING. */
+  maxRunning?: number;
+  /** Preempt a running request whose reader has been idle this long while another waits (ms). Default: never. */
+  preemptIdleMs?: number | undefined;
+}
+
+/** Requests holding a KV cache at once, by default: each cache is small next to the weights. */
+export const DEFAULT_MAX_RUNNING = 4;
+
+/**
+ * How long a reader may ask for nothing while others wait, where requests cannot interleave (a
+ * backend with `maxConcurrent: 1`, i.e. WebLLM): long enough for an app that renders or speaks
+ * each piece before asking for the next, short enough that a forgotten stream costs seconds.
+ */
+export const DEFAULT_PREEMPT_IDLE_MS = 2000;
+
+/**
+ * The scheduler for a backend: the app's settings (LoadOptions.scheduling), capped by the requests the
+ * backend can hold at once; where requests cannot interleave, an idle reader is preempted by default.
+ */
+export function schedulerOptions(settings: SchedulerOptions = {}, maxConcurrent = Infinity): SchedulerOptions {
+  const maxRunning = Math.min(settings.maxRunning ?? DEFAULT_MAX_RUNNING, maxConcurrent);
+  const preemptIdleMs = settings.preemptIdleMs ?? (maxConcurrent === 1 ? DEFAULT_PREEMPT_IDLE_MS : undefined);
+  return { maxRunning, preemptIdleMs };
+}
 
 export interface Ticket {
-  /** Resolves when this request may use the model; rejects if released while still waiting. */
+  /** Resolves when this request may hold a KV cache; rejects if released while still waiting. */
   readonly ready: Promise<void>;
-  /** Gives the model to the next request, or leaves the queue if still waiting. Idempotent. */
+  /** Runs one decode step once no other request's step runs, after the requests that asked before. */
+  step<T>(run: () => Promise<T>): Promise<T>;
+  /** Whether the reader has everything it asked for (idle) or waits for more: only idle requests are preempted. */
+  setIdle(idle: boolean): void;
+  /** Frees the place for the next waiting request, or leaves the queue if still waiting. Idempotent. */
   release(): void;
 }
 
-export class Scheduler {
-  private running = false;
-  private readonly waiting: Array<() => void> = [];
+interface Holder {
+  state: 'waiting' | 'running' | 'released';
+  admit(): void;
+  refuse(reason: Error): void;
+  /** Ends the request (its ticket is released soon after); absent once called. */
+  onPreempt: (() => void) | undefined;
+  /** When its reader stopped asking (performance.now()); undefined while it asks. */
+  idleSince: number | undefined;
+}
 
+export class Scheduler {
+  readonly maxRunning: number;
+  readonly preemptIdleMs: number | undefined;
+  private readonly holders = new Set<Holder>();
+  private readonly waiting: Holder[] = [];
+  /** Requests waiting for their decode step, in the order they asked. */
+  private readonly turns: Array<() => void> = [];
+  private stepping = false;
+  private preemptTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.maxRunning = options.maxRunning ?? DEFAULT_MAX_RUNNING;
+    // setTimeout fires at once beyond 2^31 - 1 ms: a longer bound means never.
+    const idle = options.preemptIdleMs;
+    this.preemptIdleMs = idle !== undefined && idle < 2 ** 31 ? idle : undefined;
+    if (!Number.isInteger(this.maxRunning) || this.maxRunning < 1) throw new RangeError(`maxRunning must be ≥ 1; got ${this.maxRunning}`);
+  }
+
+  /** Requests waiting for a place. */
   get queued(): number {
     return this.waiting.length;
   }
 
-  get busy(): boolean {
-    return this.running;
+  /** Requests holding a place (a KV cache, once they have run their first step). */
+  get running(): number {
+    return this.holders.size;
   }
 
-  reserve(): Ticket {
-    let state: 'waiting' | 'running' | 'released' = 'waiting';
-    let start!: () => void;
-    let leave!: (reason: Error) => void;
+  /** Takes a place in the queue. `onPreempt` ends the request when the scheduler needs its place back. */
+  reserve(onPreempt?: () => void): Ticket {
+    let admit!: () => void;
+    let refuse!: (reason: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
-      start = resolve;
-      leave = reject;
+      admit = resolve;
+      refuse = reject;
     });
     ready.catch(() => {}); // a request that leaves the queue may never await its turn
-    const grant = () => {
-      state = 'running';
-      this.running = true;
-      start();
-    };
-    if (this.running) this.waiting.push(grant);
-    else grant();
+    const holder: Holder = { state: 'waiting', admit, refuse, onPreempt, idleSince: undefined };
+    this.waiting.push(holder);
+    this.admitWaiting();
     return {
       ready,
-      release: () => {
-        if (state === 'released') return;
-        if (state === 'waiting') {
-          this.waiting.splice(this.waiting.indexOf(grant), 1);
-          leave(new Error('left the queue'));
-        } else {
-          this.running = false;
-          this.waiting.shift()?.();
-        }
-        state = 'released';
-      },
+      step: (run) => this.turn(run),
+      setIdle: (idle) => this.setIdle(holder, idle),
+      release: () => this.release(holder),
     };
+  }
+
+  private admitWaiting(): void {
+    while (this.waiting.length > 0 && this.holders.size < this.maxRunning) {
+      const next = this.waiting.shift()!;
+      next.state = 'running';
+      next.idleSince = performance.now(); // nobody has asked it for anything yet
+      this.holders.add(next);
+      next.admit();
+    }
+    this.schedulePreemption();
+  }
+
+  private release(holder: Holder): void {
+    if (holder.state === 'released') return;
+    if (holder.state === 'waiting') {
+      this.waiting.splice(this.waiting.indexOf(holder), 1);
+      holder.refuse(new Error('left the queue'));
+    } else {
+      this.holders.delete(holder);
+    }
+    holder.state = 'released';
+    this.admitWaiting();
+  }
+
+  private async turn<T>(run: () => Promise<T>): Promise<T> {
+    if (this.stepping) await new Promise<void>((resolve) => this.turns.push(resolve));
+    this.stepping = true;
+    try {
+      return await run();
+    } finally {
+      // Handed straight to the next in line, so that nobody can slip in between.
+      const next = this.turns.shift();
+      if (next) next();
+      else this.stepping = false;
+    }
+  }
+
+  private setIdle(holder: Holder, idle: boolean): void {
+    if (holder.state !== 'running' || idle === (holder.idleSince !== undefined)) return;
+    holder.idleSince = idle ? performance.now() : undefined;
+    if (this.preemptIdleMs !== undefined && this.waiting.length > 0) this.schedulePreemption();
+  }
+
+  /** Arms one timer, for the request idle the longest, while someone waits for a place. */
+  private schedulePreemption(): void {
+    clearTimeout(this.preemptTimer);
+    this.preemptTimer = undefined;
+    const limit = this.preemptIdleMs;
+    if (limit === undefined || this.waiting.length === 0) return;
+    let oldest: Holder | undefined;
+    for (const holder of this.holders) {
+      if (holder.idleSince === undefined || !holder.onPreempt) continue;
+      if (!oldest || holder.idleSince < oldest.idleSince!) oldest = holder;
+    }
+    if (!oldest) return;
+    const victim = oldest;
+    this.preemptTimer = setTimeout(() => {
+      this.preemptTimer = undefined;
+      const preempt = victim.onPreempt;
+      victim.onPreempt = undefined;
+      preempt?.(); // releases its ticket, which admits the next request and looks again
+      this.schedulePreemption();
+    }, Math.max(0, victim.idleSince! + limit - performance.now()));
   }
 }

@@ -35,8 +35,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const resolved = resolveAssets(options);
   const { modelBaseURL, ...assets } = resolved;
   const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
-  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets };
-  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flowSettings(options));
+  const flow = flowSettings(options);
+  const scheduling = { maxRunning: flow.maxRunning, preemptIdleMs: flow.preemptIdleMs };
+  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets, scheduling };
+  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flow);
   try {
     await queue.start();
   } catch (error) {

@@ -9,8 +9,20 @@ export interface FlowOptions {
    * token's text, except where a character spans several tokens. The reader stopping stops generation.
    */
   runAhead?: number;
-  /** Requests waiting for the model besides the running one, at most (default 64); more get 429. */
+  /** Requests waiting for the model besides the running ones, at most (default 64); more get 429. */
   maxQueued?: number;
+  /**
+   * Requests that run at once, each with its own KV cache, taking turns one decode step at a time
+   * (≥ 1, default 4; docs/scheduling.md). More wait in FIFO order. A backend that keeps one
+   * conversation (WebLLM) runs one at a time whatever this says.
+   */
+  maxRunning?: number;
+  /**
+   * A running request whose reader has asked for nothing this long (ms) while another request waits
+   * for a place is ended with `request_timeout`. Default: 2000 where requests cannot interleave
+   * (WebLLM, or maxRunning 1 on it); off otherwise, where a paused reader holds up no one.
+   */
+  preemptIdleMs?: number;
   /**
    * Default for each request: when the reader has waited this long for the next event after its
    * request started (ms), the request ends with a `request_timeout` error. Default: no limit.
@@ -18,7 +30,12 @@ export interface FlowOptions {
   stallTimeoutMs?: number;
 }
 
-export type FlowSettings = Required<Omit<FlowOptions, 'stallTimeoutMs'>> & { stallTimeoutMs: number | undefined };
+export type FlowSettings = Required<Omit<FlowOptions, 'stallTimeoutMs' | 'maxRunning' | 'preemptIdleMs'>> & {
+  stallTimeoutMs: number | undefined;
+  /** Undefined: the worker's default (worker/scheduler.ts). */
+  maxRunning: number | undefined;
+  preemptIdleMs: number | undefined;
+};
 
 const DEFAULTS = { runAhead: 4, maxQueued: 64 } as const;
 
@@ -35,5 +52,7 @@ export function flowSettings(options: FlowOptions): FlowSettings {
     runAhead: checked('runAhead', options.runAhead, 1) ?? DEFAULTS.runAhead,
     maxQueued: checked('maxQueued', options.maxQueued, 0) ?? DEFAULTS.maxQueued,
     stallTimeoutMs: checked('stallTimeoutMs', options.stallTimeoutMs, 1),
+    maxRunning: checked('maxRunning', options.maxRunning, 1),
+    preemptIdleMs: checked('preemptIdleMs', options.preemptIdleMs, 1),
   };
 }

@@ -174,6 +174,16 @@ export interface LoadOptions {
   wasmPaths: { wasm: string; mjs: string };
   /** Model files an app's bundler serves under new names: URL in the model folder → URL served (src/assets.ts). */
   assetURLs?: Record<string, string>;
+  /** How requests share the model (worker/scheduler.ts, docs/scheduling.md); the worker's defaults where absent. */
+  scheduling?: SchedulingOptions;
+}
+
+/** FlowOptions.maxRunning and FlowOptions.preemptIdleMs, as the worker's scheduler takes them. */
+export interface SchedulingOptions {
+  /** Requests holding a KV cache at once, interleaving their decode steps (capped by the backend). */
+  maxRunning?: number;
+  /** A running request whose reader asked for nothing this long while others wait is ended (ms). */
+  preemptIdleMs?: number;
 }
 
 export interface ModelInfo {
@@ -206,7 +216,26 @@ export interface GenerateOptions {
   id: number;
   /** Use a transferred ReadableStream (true) or the pull-by-id fallback (false). */
   transfer: boolean;
-  /** How many events generation may run ahead of the reader (FlowOptions.runAhead; worker/batched-stream.ts). */
+  /**
+   * How many events generation may run ahead of the reader (FlowOptions.runAhead). The contract
+   * between the worker's stream of batches (worker/batched-stream.ts) and the request job that reads
+   * it on the main thread (src/engine/request-job.ts), counted in events, not batches; "asked for"
+   * is every event the job's reader has taken:
+   * - Main thread: every stream between the transfer and the reader has highWaterMark 0, and the job
+   *   reads the next batch only once it has handed out every event of the previous one and its reader
+   *   waits. So each read of the transfer means the reader asked for the first event of that batch;
+   *   the rest of it may still be unread.
+   * - Transfer: holds at most one batch not yet asked for (a transferred stream's writable side has
+   *   highWaterMark 1); the worker's stream has highWaterMark 0, so its `pull` runs once the previous
+   *   batch has been asked for.
+   * - Worker: at each `pull` it counts the batch before the one in transfer as unread on the main
+   *   thread except its first event, and decodes only while
+   *   `unread on main + in transfer + ready in the worker < runAhead`.
+   * Guarantee: events generated − events asked for ≤ runAhead at every moment, so a reader that stops
+   * stops its own request within runAhead events, and no other (docs/scheduling.md). Tested from the
+   * worker side in worker/batched-stream.test.ts, end to end in e2e/flow.spec.ts. The pull-by-id
+   * fallback keeps the same bound with a highWaterMark of runAhead on the main thread.
+   */
   runAhead: number;
 }
 
@@ -231,7 +260,10 @@ export interface WorkerStats {
   generatedTokens: number;
   /** KV caches allocated and not yet freed. */
   openKvCaches: number;
-  /** Requests holding the model (0 or 1). The queue is counted on the main thread (src/request-queue.ts). */
+  /**
+   * Requests holding a place in the worker's scheduler: 0 up to maxRunning, interleaving their decode
+   * steps. Those waiting are counted on the main thread (src/engine/request-queue.ts).
+   */
   running: number;
   /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
   recentStepTimes: number[];

@@ -26,6 +26,9 @@ function toWebLLM({ role, content }: Pick<ChatMessage, 'content'> & { role: stri
 }
 
 export class WebLLMBackend implements Backend {
+  /** MLCEngine keeps one conversation (one KV cache) per model. */
+  readonly maxConcurrent = 1;
+
   constructor(
     readonly info: ModelInfo,
     private readonly engine: WebLLMEngine,

@@ -1,7 +1,8 @@
 // One request's decoding on WebLLM, pull-based: WebLLM's stream is an async generator that runs
 // one decode step per `next()`, so a reader that stops pauses the GPU (backpressure as with
-// transformers.js). Closing interrupts this request only: the scheduler runs one request at a
-// time, and WebLLM clears its engine-wide interrupt flag when the next generation starts.
+// transformers.js). Closing interrupts this request only: the scheduler runs one WebLLM request
+// at a time (WebLLMBackend.maxConcurrent), and WebLLM clears its engine-wide interrupt flag
+// when the next generation starts.
 import type { BackendStep, TokenCounts, TokenStream } from '../backend.js';
 import { normalizeChunk, type WebLLMChunk } from './chunks.js';
 import { fromWebLLMError } from './errors.js';

@@ -1,0 +1,108 @@
+// The run-ahead contract (GenerateOptions.runAhead in src/shared/protocol.ts), from the worker's
+// side: the stream of batches really crosses a MessagePort as a transferred stream, and is read as
+// the main thread's request job reads it (a batch only once the previous one is handed out).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StreamBatch, StreamEvent } from '../src/shared/protocol.js';
+import { toBatchedStream } from './batched-stream.js';
+import type { EventSource } from './generation.js';
+
+const ports: MessagePort[] = [];
+afterEach(() => {
+  for (const port of ports.splice(0)) port.close();
+});
+
+/** Transfers `stream` through a MessageChannel, as Comlink's transfer() does between the threads. */
+function transferred(stream: ReadableStream<StreamBatch>): Promise<ReadableStream<StreamBatch>> {
+  const { port1, port2 } = new MessageChannel();
+  ports.push(port1, port2);
+  return new Promise((resolve) => {
+    port2.onmessage = (message: MessageEvent<ReadableStream<StreamBatch>>) => resolve(message.data);
+    port1.postMessage(stream, [stream as unknown as Transferable]);
+  });
+}
+
+/** A source as fast as can be: every pull is an event at once; it checks the bound on each one. */
+function instantSource(length = Infinity) {
+  const state = { produced: 0, asked: 0, maxAhead: 0, violations: [] as string[], cancelled: false };
+  let waiter: { target: number; resolve: () => void } | undefined;
+  const source: EventSource = {
+    async pull(): Promise<StreamEvent | undefined> {
+      if (state.produced >= length) return undefined;
+      state.produced++;
+      const ahead = state.produced - state.asked;
+      state.maxAhead = Math.max(state.maxAhead, ahead);
+      if (waiter && state.produced >= waiter.target) waiter.resolve();
+      return { type: 'delta', text: `${state.produced}`, tokens: 1 };
+    },
+    async cancel() {
+      state.cancelled = true;
+    },
+  };
+  /** Resolves once `n` events were produced (never, if the bound stops production before). */
+  const producedReaches = (target: number) =>
+    new Promise<void>((resolve) => {
+      if (state.produced >= target) resolve();
+      else waiter = { target, resolve };
+    });
+  return { source, state, producedReaches };
+}
+
+/** The main thread's request job: one event at a time to its reader, the next batch only once it is needed. */
+function mainThreadReader(stream: ReadableStream<StreamBatch>, state: { asked: number }) {
+  const reader = stream.getReader();
+  let unread: StreamEvent[] = [];
+  const batchSizes: number[] = [];
+  return {
+    batchSizes,
+    async take(): Promise<StreamEvent | undefined> {
+      state.asked++;
+      while (unread.length === 0) {
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        batchSizes.push(value.length);
+        unread = value;
+      }
+      return unread.shift();
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+describe('toBatchedStream: the run-ahead bound', () => {
+  for (const runAhead of [1, 2, 4, 7]) {
+    it(`never generates more than ${runAhead} events beyond what the reader asked for, the batch in transfer included`, async () => {
+      const { source, state, producedReaches } = instantSource();
+      const main = mainThreadReader(await transferred(toBatchedStream(source, runAhead)), state);
+      // Before any read the worker fills exactly up to the bound ...
+      await producedReaches(runAhead);
+      // ... and then, at every event produced while the reader reads, pauses or reads in bursts, stays within it.
+      for (const reads of [1, 1, 3, 2 * runAhead, 1, 200]) {
+        for (let i = 0; i < reads; i++) await main.take();
+      }
+      expect(state.maxAhead).toBe(runAhead);
+      expect(state.produced).toBeGreaterThanOrEqual(state.asked);
+      await main.cancel();
+      await expect.poll(() => state.cancelled).toBe(true);
+    });
+  }
+
+  it('delivers every event in order and then ends', async () => {
+    const { source, state } = instantSource(25);
+    const main = mainThreadReader(await transferred(toBatchedStream(source, 3)), state);
+    const texts: string[] = [];
+    for (let e = await main.take(); e; e = await main.take()) if (e.type === 'delta') texts.push(e.text);
+    expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => `${i + 1}`));
+    expect(state.maxAhead).toBeLessThanOrEqual(3);
+  });
+
+  it('hands over several events in one batch when the reader is slower than generation', async () => {
+    const { source, state, producedReaches } = instantSource();
+    const main = mainThreadReader(await transferred(toBatchedStream(source, 6)), state);
+    await producedReaches(6);
+    for (let i = 0; i < 3; i++) await main.take();
+    // The first read found one event ready; the rest of the bound was generated meanwhile: one batch.
+    expect(main.batchSizes).toEqual([1, 5]);
+    expect(state.maxAhead).toBe(6);
+    await main.cancel();
+  });
+});
