@@ -11,7 +11,7 @@ import { LocalEngine } from './local-engine.js';
 import type { Engine } from './types.js';
 import { resolveModel, type ModelDefinition } from '../models/registry.js';
 import { RequestQueue } from './request-queue.js';
-import { WorkerConnection } from './worker-connection.js';
+import { WorkerConnection, type WorkerStart } from './worker-connection.js';
 
 export interface EngineOptions extends AssetOptions, FlowOptions {
   /**
@@ -29,14 +29,19 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
   passThrough?: PassThroughOptions;
 }
 
-export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return createEngineWith(options, {});
+}
+
+/** createEngine with another way to start the worker (src/testing.ts); not exported from the package. */
+export async function createEngineWith(options: EngineOptions, start: WorkerStart): Promise<Engine> {
   installErrorTransfer();
   if (options.passThrough?.when === 'always') return new RemoteEngine(options.passThrough);
   const resolved = resolveAssets(options);
   const { modelBaseURL, ...assets } = resolved;
   const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
   const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets };
-  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flowSettings(options));
+  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress, start), flowSettings(options));
   try {
     await queue.start();
   } catch (error) {

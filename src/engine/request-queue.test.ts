@@ -80,7 +80,7 @@ class FakeWorker {
   }
 
   async stats(): Promise<WorkerStats> {
-    return { generatedTokens: 0, openKvCaches: 0, running: 0, recentStepTimes: [] };
+    return { generatedTokens: 0, openKvCaches: 0, running: 0 };
   }
 
   /** A dead worker's transferred streams close. */

@@ -24,6 +24,19 @@ export interface Connection {
 const crashed = (detail: string) =>
   new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
 
+/** How the engine starts its worker; src/testing.ts starts a test worker instead (not in the package). */
+export interface WorkerStart {
+  createWorker?: () => Worker;
+  /**
+   * Until the worker holds its life lock, only an `error` event would tell of its death, and a worker
+   * that closes or runs out of memory early sends none: a worker that has not answered `connect` by
+   * then counts as crashed. Default 30 000 ms.
+   */
+  connectTimeoutMs?: number;
+}
+
+const startWorker = () => new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+
 export class WorkerConnection implements Connection {
   readonly ended: Promise<ZStreamError>;
   private endReason: ZStreamError | undefined;
@@ -47,8 +60,9 @@ export class WorkerConnection implements Connection {
     load: LoadOptions,
     events: ConnectionEvents,
     onProgress?: (progress: LoadProgress) => void,
+    { createWorker = startWorker, connectTimeoutMs = 30_000 }: WorkerStart = {},
   ): Promise<WorkerConnection> {
-    const worker = new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+    const worker = createWorker();
     const connection = new WorkerConnection(worker, wrap<WorkerApi>(worker));
     try {
       const lockName = `zstream-worker-${crypto.randomUUID()}`;
@@ -59,7 +73,12 @@ export class WorkerConnection implements Connection {
         backendFailed: (message) =>
           connection.terminate(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
       };
-      await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+      const silent = setTimeout(() => connection.terminate(crashed(`it did not start within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      try {
+        await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+      } finally {
+        clearTimeout(silent);
+      }
       connection.watchLock(lockName);
       connection.info_ = await connection.call((remote) => remote.load(load, onProgress ? proxy(onProgress) : undefined));
       return connection;

@@ -190,12 +190,7 @@ export interface WorkerStats {
   openKvCaches: number;
   /** Requests holding the model (0 or 1). The queue is counted on the main thread (src/request-queue.ts). */
   running: number;
-  /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
-  recentStepTimes: number[];
 }
-
-/** Faults e2e tests inject: the worker exits, its GPU device is destroyed, or its thread hangs (src/testing.ts). */
-export type WorkerFault = 'exit' | 'lose-device' | 'hang';
 
 /** The API the worker exposes over Comlink. */
 export interface WorkerApi {
@@ -206,6 +201,4 @@ export interface WorkerApi {
   pull(id: number): Promise<StreamEvent | undefined>;
   cancel(id: number): Promise<void>;
   stats(): Promise<WorkerStats>;
-  /** For tests only (src/testing.ts). */
-  injectFault(fault: WorkerFault): Promise<void>;
 }
