@@ -28,7 +28,7 @@ export interface FakeOptions {
 
 export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): FakeEngine {
   const requests: GenerateRequest[] = [];
-  return {
+  const engine: FakeEngine = {
     requests,
     model: { id, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 100 },
     async generate(request, signal) {
@@ -64,5 +64,7 @@ export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): Fake
         },
       }, new CountQueuingStrategy({ highWaterMark: 0 }));
     },
+    generateAll: (all, signal) => Promise.all(all.map((request) => engine.generate(request, signal))),
   };
+  return engine;
 }

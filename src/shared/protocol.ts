@@ -163,7 +163,20 @@ export interface GenerateOptions {
   id: number;
   /** Use a transferred ReadableStream (true) or the pull-by-id fallback (false). */
   transfer: boolean;
-  /** How many events generation may run ahead of the reader (FlowOptions.runAhead; worker/batched-stream.ts). */
+  /**
+   * How many events generation may run ahead of the reader (FlowOptions.runAhead).
+   *
+   * The run-ahead contract, counted in events (not batches). "Ahead" is every event the worker
+   * generated that the caller's reader has not received: events ready in the worker, the batch in
+   * the transfer, and the rest of the previous batch on the main thread. It never exceeds runAhead.
+   * - Worker side (worker/batched-stream.ts): generates only while ahead < runAhead, counting the
+   *   batch it handed to the transfer, and the one before it, as unread until the main thread asks again.
+   * - Main-thread side (src/engine/request-job.ts): asks the worker's stream for a batch only when
+   *   its reader waits for an event and every event of the previous batch has been handed out; every
+   *   stream between the job and the caller has highWaterMark 0, so nothing on this thread reads ahead.
+   *   Tested in src/engine/request-queue.test.ts (scripted worker) and e2e/flow.spec.ts (real worker).
+   * - Pull-by-id fallback: the main thread keeps up to runAhead single-event batches read ahead.
+   */
   runAhead: number;
 }
 
