@@ -56,8 +56,6 @@ export class RequestJob {
   private unread: StreamEvent[] = [];
   /** The error event the reader gets after `unread`. */
   private failure: ZStreamError | undefined;
-  /** The worker ended: once its stream runs dry, the job fails with this (if it had not finished). */
-  private workerEnd: ZStreamError | undefined;
   /** An event was handed to the reader: another worker could not take the request over unnoticed. */
   private delivered = false;
   /** The reader waits for an event (a pull is pending). */
@@ -151,24 +149,21 @@ export class RequestJob {
   }
 
   /**
-   * Its worker ended. Returns true when the job should go to the next worker: it had not started,
-   * nothing reached its reader and it has attempts left. Otherwise it keeps what the worker sent
-   * and ends with `reason` after it, unless the worker's stream brings its end.
+   * Its worker takes no more work. 'handover': the job goes to the next worker (it had not started,
+   * nothing reached its reader, attempts are left). 'draining': its worker had finished it and still
+   * lives (retired): the rest of its stream comes from there. 'failed': it ends with `reason`, after
+   * the events already on this thread.
    */
-  workerEnded(reason: ZStreamError, maxAttempts: number): boolean {
-    if (this.signal.aborted) return false;
+  workerEnding(reason: ZStreamError, maxAttempts: number): 'handover' | 'draining' | 'failed' {
     if (this.state_ === 'waiting' && !this.delivered && this.attempts_ < maxAttempts) {
       this.dropSource();
       this.connection_ = undefined;
       this.wake();
-      return true;
+      return 'handover';
     }
-    this.workerEnd = reason;
-    // A worker that was still generating for it sends nothing more: stop waiting for its stream.
-    // One that had released it sent everything; the transfer ends once drained.
-    if (this.state_ !== 'released' || !this.source) this.fail(reason);
-    else this.wake();
-    return false;
+    if (this.state_ === 'released' && this.source && this.connection_?.alive) return 'draining';
+    this.fail(reason);
+    return 'failed';
   }
 
   /** Ends the job with an error event (the reader sees it after the events already here) and stops its generation. */
@@ -245,8 +240,7 @@ export class RequestJob {
         }
         // The worker's stream ended or broke before its last event. If the worker died, the queue
         // decides (hand over or fail); otherwise the failure is the request's.
-        if (this.workerEnd) this.fail(this.workerEnd);
-        else if (!(await this.workerLost())) this.fail(error === undefined ? endedEarly() : ZStreamError.from(error));
+        if (!(await this.workerLost())) this.fail(error === undefined ? endedEarly() : ZStreamError.from(error));
         else if (this.source === source) await this.changed();
       }
     } finally {

@@ -14,6 +14,8 @@ import type { Connection, ConnectionEvents } from './worker-connection.js';
 const MAX_ATTEMPTS = 3;
 /** The openai SDK honours a retry-after under 60 s only (and otherwise backs off by itself, for under 10 s). */
 const MAX_RETRY_AFTER_S = 59;
+/** A retired worker is terminated once its finished streams are read, or after this long. */
+const DRAIN_LIMIT_MS = 10_000;
 
 export interface EngineStats {
   /** Requests that have the model (0 or 1), and requests waiting for it. */
@@ -174,7 +176,8 @@ export class RequestQueue {
       }
       this.connection = connection;
       this.info = connection.info;
-      void connection.ended.then((reason) => this.onWorkerEnded(connection, reason));
+      void connection.ending.then((reason) => this.onWorkerEnding(connection, reason));
+      void connection.ended.then((reason) => this.onWorkerGone(connection, reason));
       return connection;
     } finally {
       this.connecting = undefined;
@@ -242,7 +245,8 @@ export class RequestQueue {
     this.stalled.set(job.id, setTimeout(() => connection.terminate(stuck), ms));
   }
 
-  private onWorkerEnded(connection: Connection, reason: ZStreamError): void {
+  /** The worker takes no more work: it is gone, or retired and gone once what it finished is read. */
+  private onWorkerEnding(connection: Connection, reason: ZStreamError): void {
     if (this.connection === connection) this.connection = undefined;
     for (const timer of this.stalled.values()) clearTimeout(timer);
     this.stalled.clear();
@@ -250,12 +254,24 @@ export class RequestQueue {
     if (this.isDisposed) return;
     this.restarts++;
     // Only what this worker had not finished fails; what it sent still reaches the readers first.
+    const draining: RequestJob[] = [];
     for (const job of this.jobs.values()) {
-      if (job.connection !== connection || !job.workerEnded(reason, MAX_ATTEMPTS)) continue;
-      this.dispatch(job).catch((error: unknown) => job.fail(ZStreamError.from(error, 'model_load_failed')));
+      if (job.connection !== connection) continue;
+      const next = job.workerEnding(reason, MAX_ATTEMPTS);
+      if (next === 'handover') this.dispatch(job).catch((error: unknown) => job.fail(ZStreamError.from(error, 'model_load_failed')));
+      else if (next === 'draining') draining.push(job);
     }
+    // A retired worker lives until its finished streams are read (bounded: a reader may never come back).
+    const drained = Promise.all(draining.map((job) => new Promise((resolve) => job.signal.addEventListener('abort', resolve, { once: true }))));
+    const limit = new Promise((resolve) => setTimeout(resolve, DRAIN_LIMIT_MS));
+    void Promise.race([drained, limit]).then(() => connection.terminate(reason));
     // Load the model again now, so that the next request finds it ready. A failure here reaches
     // every request that needs the model (503), and the next request tries again.
     this.ready().catch(() => undefined);
+  }
+
+  /** The worker is gone: its streams deliver nothing more (a transferred stream of a terminated worker never ends). */
+  private onWorkerGone(connection: Connection, reason: ZStreamError): void {
+    for (const job of this.jobs.values()) if (job.connection === connection) job.fail(reason);
   }
 }
