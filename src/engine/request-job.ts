@@ -67,15 +67,27 @@ export class RequestJob {
   /** Weak, so that the job (held by the queue) never keeps its stream reachable. */
   private streamController: WeakRef<ReadableStreamDefaultController<StreamEvent>> | undefined;
 
+  private readonly limits: Omit<JobLimits, 'signal'>;
+  private unlisten: () => void = () => {};
+
   constructor(
     readonly id: number,
     readonly request: GenerateRequest,
-    private readonly limits: JobLimits,
+    limits: JobLimits,
     private readonly hooks: JobHooks,
   ) {
+    const { signal: caller, ...own } = limits;
+    // The job keeps no strong reference to the caller's signal: whatever listens to that signal (a
+    // fetch body's abort handler) must not keep the stream reachable, or the FinalizationRegistry
+    // backstop could never fire. The listener goes when the job is over, on every path.
+    this.limits = own;
+    if (caller) {
+      const callerRef = new WeakRef(caller);
+      const onAbort = () => this.controller.abort(abortReason(callerRef.deref() ?? this.signal)); // it is alive while it fires
+      caller.addEventListener('abort', onAbort, { once: true });
+      this.unlisten = () => callerRef.deref()?.removeEventListener('abort', onAbort);
+    }
     this.signal.addEventListener('abort', () => this.over(), { once: true });
-    // Removed with the job's own abort, on every path.
-    limits.signal?.addEventListener('abort', () => this.controller.abort(abortReason(limits.signal!)), { signal: this.signal });
   }
 
   /** Aborts when the job is over, whatever ended it; its reason says why. */
@@ -181,6 +193,7 @@ export class RequestJob {
   /** The one cleanup, whatever ended the job. */
   private over(): void {
     this.state_ = 'over';
+    this.unlisten();
     this.disarmStall();
     clearTimeout(this.idleTimer);
     this.dropSource();

@@ -6,7 +6,7 @@
 import { ZStreamError, abortReason } from '../shared/errors.js';
 import type { FlowSettings } from './flow-settings.js';
 import type { GenerateHandle, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerStats } from '../shared/protocol.js';
-import { RequestJob, type JobLimits } from './request-job.js';
+import { RequestJob, type JobHooks, type JobLimits } from './request-job.js';
 import { supportsReadableStreamTransfer } from './supports.js';
 import type { Connection, ConnectionEvents } from './worker-connection.js';
 
@@ -45,8 +45,18 @@ export class RequestQueue {
   /** For `retry-after`: when running requests started, and the mean time one holds the model. */
   private readonly startedAt = new Map<number, number>();
   private meanRunMs = 1000;
+  private measuredRuns = 0;
   /** When refused requests were told to come back (retry-after), soonest first. */
   private readonly booked: number[] = [];
+
+  /**
+   * One object for every job, made here: hooks made inside submitAll would hold its scope, and with
+   * it the caller's signal, whose listeners hold the caller's stream (no FinalizationRegistry backstop then).
+   */
+  private readonly jobHooks: JobHooks = {
+    onEnd: (job) => this.jobs.delete(job.id),
+    onStall: (job) => this.watchStalled(job),
+  };
 
   constructor(
     private readonly open: (events: ConnectionEvents) => Promise<Connection>,
@@ -92,10 +102,7 @@ export class RequestQueue {
       idleTimeoutMs: limits.idleTimeoutMs ?? this.settings.idleTimeoutMs,
     };
     const jobs = requests.map((request) => {
-      const job = new RequestJob(this.nextId++, request, jobLimits, {
-        onEnd: (j) => this.jobs.delete(j.id),
-        onStall: (j) => this.watchStalled(j),
-      });
+      const job = new RequestJob(this.nextId++, request, jobLimits, this.jobHooks);
       this.jobs.set(job.id, job);
       return job;
     });
@@ -232,7 +239,10 @@ export class RequestQueue {
     this.stalled.delete(id);
     const started = this.startedAt.get(id);
     this.startedAt.delete(id);
-    if (started !== undefined) this.meanRunMs = 0.8 * this.meanRunMs + 0.2 * (performance.now() - started);
+    if (started !== undefined) {
+      const ms = performance.now() - started;
+      this.meanRunMs = this.measuredRuns++ === 0 ? ms : 0.8 * this.meanRunMs + 0.2 * ms; // the first run replaces the guess
+    }
     this.jobs.get(id)?.markReleased();
   }
 
