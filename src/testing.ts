@@ -41,6 +41,8 @@ export interface EngineTestHooks {
   loseDevice(): Promise<void>;
   /** The worker's thread spins forever, like a kernel that never returns. */
   hangWorker(): Promise<void>;
+  /** The worker reports a failed backend (as after a failed decode step) and lives on. */
+  failBackend(): Promise<void>;
   /** When the worker's recent decode steps ended, as `performance.timeOrigin + performance.now()`. */
   stepTimes(): Promise<number[]>;
   /** The engine's stats once the worker has run no decode step for `quietMs`; throws after `timeoutMs`. */
@@ -64,6 +66,7 @@ export function engineTestHooks(engine: Engine): EngineTestHooks {
     crashWorker: () => worker().injectFault('exit'),
     loseDevice: () => worker().injectFault('lose-device'),
     hangWorker: () => worker().injectFault('hang'),
+    failBackend: () => worker().injectFault('fail-backend'),
     stepTimes: () => worker().stepTimes(),
     async settled(quietMs = 400, timeoutMs = 15_000) {
       const deadline = performance.now() + timeoutMs;

@@ -3,6 +3,7 @@
 // builds worker/index.ts only, and checks that dist/ has none of this.
 import { expose } from 'comlink';
 import { installErrorTransfer } from '../src/shared/error-transfer.js';
+import type { WorkerListener } from '../src/shared/protocol.js';
 import { EXIT_ON_CONNECT, type TestWorkerApi, type WorkerFault } from '../src/shared/test-protocol.js';
 import { ModelWorker } from './model-worker.js';
 
@@ -11,14 +12,17 @@ const now = () => performance.timeOrigin + performance.now();
 
 class TestModelWorker extends ModelWorker implements TestWorkerApi {
   private readonly recentStepTimes: number[] = [];
+  private testListener: WorkerListener | undefined;
 
-  override async connect(lockName: string, listener: Parameters<ModelWorker['connect']>[1]): Promise<void> {
+  override async connect(lockName: string, listener: WorkerListener): Promise<void> {
     // Dies before it holds its life lock: only the connect timeout can tell (src/engine/worker-connection.ts).
     if (self.name.endsWith(EXIT_ON_CONNECT)) return new Promise(() => self.close());
+    this.testListener = listener;
     return super.connect(lockName, listener);
   }
 
   async injectFault(fault: WorkerFault): Promise<void> {
+    if (fault === 'fail-backend') return this.testListener?.backendFailed('an injected failure');
     if (fault === 'lose-device') {
       const device = await this.backend?.gpuDevice?.();
       if (!device) throw new Error('No GPU device runs the model in this worker.');

@@ -202,7 +202,12 @@ export class RequestQueue {
       job.countAttempt();
       try {
         const handle = await connection.call<GenerateHandle>((remote) => remote.generate(job.request, options));
-        job.attach(connection, handle.kind === 'stream' ? handle.stream : this.pullStream(connection, handle.id));
+        const stream = handle.kind === 'stream' ? handle.stream : this.pullStream(connection, handle.id);
+        if (this.connection !== connection && job.attempts < MAX_ATTEMPTS) {
+          void stream.cancel().catch(() => undefined); // the worker retired meanwhile: the next one runs it
+          continue;
+        }
+        job.attach(connection, stream);
         return;
       } catch (error) {
         // A worker that died during the call never started the request: the next one may.
