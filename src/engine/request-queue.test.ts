@@ -1,7 +1,7 @@
 // The queue and its jobs against a scripted stand-in for the worker: FIFO, the 429 bound, abort,
 // the stall timeout, and what a dead worker does to running and waiting requests.
 import type { Remote } from 'comlink';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ZStreamError } from '../shared/errors.js';
 import { flowSettings, type FlowOptions } from './flow-settings.js';
 import type { GenerateHandle, GenerateOptions, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerApi, WorkerStats } from '../shared/protocol.js';
@@ -209,6 +209,17 @@ describe('RequestQueue', () => {
     expect(connections).toHaveLength(2);
     expect(connections[1]!.worker.log).toEqual(['2:b1', '2:b2', '2:done']);
     expect((await queue.stats()).workerRestarts).toBe(1);
+  });
+
+  it('a job that fails before it is read stops listening to its signal', async () => {
+    const { queue } = setup();
+    await queue.start();
+    const controller = new AbortController();
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const stream = await queue.submit(request('a1 a2'), { signal: controller.signal });
+    queue.dispose(); // fails the job; nobody has read it
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
+    expect(await readAll(stream)).toMatchObject([{ type: 'error', error: { message: 'The engine was disposed.' } }]);
   });
 
   it('a failed backend: what the worker finished still reaches its reader; only the request it was running fails', async () => {
