@@ -159,14 +159,17 @@ for (const device of DEVICES) {
         const sdkError = await strict.chat.completions.create({ model: 'm', messages }).then(() => undefined, (e: Error & { status?: number }) => ({ name: e.constructor.name, status: e.status }));
         // With its default retries the SDK waits retry-after seconds and asks again: by then the queue has room.
         const statuses: number[] = []; // every request the patient client made, counted
+        let answered!: () => void;
+        const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
         const counting: typeof fetch = async (input, init) => {
           const response = await fetch(input, init);
           statuses.push(response.status);
+          answered();
           return response;
         };
         const patient = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: counting });
         const retried = patient.chat.completions.create({ model: 'm', messages });
-        await new Promise((r) => setTimeout(r, 200));
+        await firstAnswer; // refused: the queue is still full
         await running.cancel();
         const queuedText = await queued.text();
         return { refused, sdkError, retried: (await retried).choices[0]?.message.content, statuses, queuedDone: queuedText.endsWith('data: [DONE]\n\n') };
