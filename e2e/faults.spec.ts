@@ -88,3 +88,50 @@ for (const { device, fault, title, options, error } of MID_STREAM) {
     expect(result.stats).toMatchObject({ workerRestarts: 1, openKvCaches: 0 });
   });
 }
+
+test('[wasm] a failed backend: the request it had finished gets its last events, only the one it ran fails, the waiting one runs in a new worker', async ({ page }) => {
+  test.slow();
+  await openEngineWith(page, 'wasm'); // runAhead 4
+  const result = await page.evaluate(async ({ messages }) => {
+    const { engine, zstreamTesting } = window;
+    const hooks = zstreamTesting.engineTestHooks(engine);
+    const textOf = (events: Array<{ type: string; text?: string } | undefined>) => events.map((e) => e?.text ?? '').join('');
+    const readAll = async (reader: ReadableStreamDefaultReader) => {
+      const events = [];
+      for (let r = await reader.read(); !r.done; r = await reader.read()) events.push(r.value);
+      return events;
+    };
+    // Read until 3 events are left (" end", ".", done): the worker, 4 ahead, has generated the whole
+    // answer and let go of the request; its last events are on their way (issue #12 §2).
+    const finished = (await engine.generate({ messages })).getReader();
+    const head = [];
+    while (!textOf(head).endsWith(' The')) head.push((await finished.read()).value);
+    const running = (await engine.generate({ messages })).getReader();
+    await running.read(); // it has the model: the first one was released
+    const waiting = engine.chat(messages);
+    await hooks.failBackend();
+    const tail = await readAll(finished);
+    return {
+      text: textOf([...head, ...tail]), last: tail.at(-1)?.type, running: (await readAll(running)).at(-1),
+      waiting: (await waiting).text, stats: await engine.stats!(),
+    };
+  }, { messages: MESSAGES });
+  expect(result.text).toBe(STORY);
+  expect(result.last).toBe('done');
+  expect(result.running).toMatchObject({ type: 'error', error: { code: 'generation_failed', message: expect.stringContaining('injected') } });
+  expect(result.waiting).toBe(STORY);
+  expect(result.stats).toMatchObject({ workerRestarts: 1, running: 0, queued: 0, openKvCaches: 0 });
+});
+
+test('[wasm] a worker that dies before it holds its life lock fails createEngine with worker_crashed, not a hang', async ({ page }) => {
+  await page.goto('/e2e/harness.html');
+  await page.waitForFunction(() => window.harnessReady === true);
+  const result = await page.evaluate(async () => {
+    const t0 = performance.now();
+    const options = { device: 'wasm' as const, modelBaseURL: '/models/', exitOnConnect: true, connectTimeoutMs: 3000 };
+    const error = await window.zstreamTesting.createTestEngine(options).then(() => undefined, (e: Error & { code?: string }) => ({ code: e.code, message: e.message }));
+    return { error, ms: performance.now() - t0 };
+  });
+  expect(result.error).toMatchObject({ code: 'model_load_failed', message: expect.stringContaining('did not start within 3000 ms') });
+  expect(result.ms).toBeLessThan(10_000);
+});

@@ -14,7 +14,7 @@ for (const device of DEVICES) {
         const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
         const results = [];
         for (const runAhead of [1, 4, 8]) {
-          const engine = runAhead === 4 ? window.engine : await zstream.createEngine({ device, modelBaseURL: '/models/', runAhead });
+          const engine = runAhead === 4 ? window.engine : await zstreamTesting.createTestEngine({ device, modelBaseURL: '/models/', runAhead });
           const hooks = zstreamTesting.engineTestHooks(engine);
           const fetch = zstream.createFetch(engine, { baseURL: BASE_URL });
           const client = new OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
@@ -158,12 +158,21 @@ for (const device of DEVICES) {
         const strict = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch, maxRetries: 0 });
         const sdkError = await strict.chat.completions.create({ model: 'm', messages }).then(() => undefined, (e: Error & { status?: number }) => ({ name: e.constructor.name, status: e.status }));
         // With its default retries the SDK waits retry-after seconds and asks again: by then the queue has room.
-        const patient = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
+        const statuses: number[] = []; // every request the patient client made, counted
+        let answered!: () => void;
+        const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+        const counting: typeof fetch = async (input, init) => {
+          const response = await fetch(input, init);
+          statuses.push(response.status);
+          answered();
+          return response;
+        };
+        const patient = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: counting });
         const retried = patient.chat.completions.create({ model: 'm', messages });
-        await new Promise((r) => setTimeout(r, 200));
+        await firstAnswer; // refused: the queue is still full
         await running.cancel();
         const queuedText = await queued.text();
-        return { refused, sdkError, retried: (await retried).choices[0]?.message.content, queuedDone: queuedText.endsWith('data: [DONE]\n\n') };
+        return { refused, sdkError, retried: (await retried).choices[0]?.message.content, statuses, queuedDone: queuedText.endsWith('data: [DONE]\n\n') };
       }, { messages: MESSAGES, BASE_URL });
       expect(result.refused.status).toBe(429);
       expect(Number(result.refused.retryAfter)).toBeGreaterThanOrEqual(1);
@@ -171,8 +180,63 @@ for (const device of DEVICES) {
         error: { message: expect.stringContaining('busy'), type: 'requests', param: null, code: 'rate_limit_exceeded' },
       });
       expect(result.sdkError).toEqual({ name: 'RateLimitError', status: 429 });
+      expect(result.statuses).toEqual([429, 200]); // refused once, then served on its one retry
       expect(result.retried).toBe(STORY);
       expect(result.queuedDone).toBe(true);
+    });
+
+    test("a request's n choices are one unit: a full queue refuses the next request, never choice 2 mid-stream", async ({ page }) => {
+      await openEngineWith(page, device, { maxQueued: 1 });
+      const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+        const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+        const post = (body: object) => fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages, ...body }) });
+        const running = (await post({})).body!.getReader();
+        await running.read();
+        await running.read(); // it holds the model
+        const twoChoices = (await post({ n: 2, max_tokens: 5 })).body!.getReader(); // both choices wait: the queue is full
+        const whileWaiting = (await post({})).status;
+        await running.cancel();
+        const decoder = new TextDecoder();
+        let wire = '';
+        while (!wire.includes('"content":"Once"')) wire += decoder.decode((await twoChoices.read()).value); // choice 0 runs
+        const whileRunning = (await post({})).status; // choice 1 still waits: no room
+        for (let r = await twoChoices.read(); !r.done; r = await twoChoices.read()) wire += decoder.decode(r.value);
+        return { whileWaiting, whileRunning, wire };
+      }, { messages: MESSAGES, BASE_URL });
+      expect(result.whileWaiting).toBe(429);
+      expect(result.whileRunning).toBe(429);
+      expect(result.wire).not.toContain('event: error');
+      expect(result.wire).toContain('"index":1');
+      expect(result.wire.endsWith('data: [DONE]\n\n')).toBe(true);
+    });
+
+    test('200 requests at once through the openai SDK, default retries: every one succeeds', async ({ page }) => {
+      test.skip(device === 'webgpu', 'SwiftShader takes minutes for 200 requests; the estimate is the same code on both devices');
+      test.slow();
+      await openEngineWith(page, device);
+      const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+        const shim = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+        const statuses: number[] = [];
+        const retryAfter: number[] = [];
+        const counting: typeof fetch = async (input, init) => {
+          const response = await shim(input, init);
+          statuses.push(response.status);
+          if (response.status === 429) retryAfter.push(Number(response.headers.get('retry-after')));
+          return response;
+        };
+        const client = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: counting });
+        const t0 = performance.now();
+        const outcomes = await Promise.all(Array.from({ length: 200 }, () =>
+          client.chat.completions.create({ model: 'm', messages, max_tokens: 2 }).then((r) => r.choices[0]?.message.content ?? '', (e: Error) => `failed: ${e.message}`)));
+        return { outcomes, statuses, retryAfter, ms: performance.now() - t0 };
+      }, { messages: MESSAGES, BASE_URL });
+      const failed = result.outcomes.filter((o) => o.startsWith('failed'));
+      const count = (status: number) => result.statuses.filter((s) => s === status).length;
+      console.log(`[${device}] 200 SDK requests: ${count(200)} served, ${count(429)} refusals (retry-after ${Math.min(...result.retryAfter)}–${Math.max(...result.retryAfter)} s), ${failed.length} failed, ${Math.round(result.ms)} ms`);
+      expect(failed).toEqual([]);
+      expect(count(200)).toBe(200);
+      expect(new Set(result.outcomes).size).toBe(1);
+      expect(STORY.startsWith(result.outcomes[0]!)).toBe(true);
     });
 
     test('the main thread has no long task while streaming', async ({ page }) => {

@@ -10,7 +10,7 @@
 // and finds every runtime file with a literal `new URL('./…', import.meta.url)`: the forms Vite and
 // webpack 5 follow in an app's dependencies, and that a browser resolves inside the package without one.
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +127,20 @@ async function verify(chunks) {
   }
 }
 
+/** What only zstream's own tests and bench may have (src/testing.ts, worker/test-entry.ts): never in dist/. */
+const TEST_HOOKS = /injectFault|recentStepTimes|stepTimes|requestQueue|createTestEngine|test-entry|exit-on-connect/;
+
+/** Fails the build where a test hook reached the package: in its code or in its types. */
+async function verifyNoTestHooks(chunks) {
+  const files = [...chunks.map((c) => [c.fileName, c.code])];
+  const types = await readdir(join(dist, 'types'), { recursive: true });
+  for (const file of types.filter((f) => f.endsWith('.d.ts'))) files.push([`types/${file}`, await readFile(join(dist, 'types', file), 'utf8')]);
+  for (const [name, text] of files) {
+    const hook = TEST_HOOKS.exec(text);
+    if (hook) throw new Error(`dist/${name} contains the test hook '${hook[0]}': test code must stay in src/testing.ts and worker/test-entry.ts`);
+  }
+}
+
 /**
  * Fails the build where the types would not resolve in an app: every module that dist/types/index.d.ts
  * reaches may import only other files of dist/types and the package's `dependencies` (comlink is one
@@ -158,5 +172,6 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 });
 await verify(chunks);
 await verifyTypes();
+await verifyNoTestHooks(chunks);
 await writeFile(join(dist, 'THIRD_PARTY_LICENSES.md'), await thirdPartyLicenses(chunks, root));
 console.log(`dist/: ${chunks.map((c) => `${c.fileName} ${(c.code.length / 1024).toFixed(0)} KB`).join(', ')}`);

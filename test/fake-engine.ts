@@ -28,7 +28,7 @@ export interface FakeOptions {
 
 export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): FakeEngine {
   const requests: GenerateRequest[] = [];
-  return {
+  const engine: FakeEngine = {
     requests,
     model: { id, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 100 },
     async generate(request, signal) {
@@ -64,5 +64,10 @@ export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): Fake
         },
       }, new CountQueuingStrategy({ highWaterMark: 0 }));
     },
+    // `this`, not `engine`: tests spread the fake and replace `generate`.
+    generateAll(all, signal) {
+      return Promise.all(all.map((request) => this.generate(request, signal)));
+    },
   };
+  return engine;
 }

@@ -6,7 +6,7 @@ import { transfer } from 'comlink';
 import { ZStreamError } from '../src/shared/errors.js';
 import type {
   GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamEvent, WorkerApi,
-  WorkerFault, WorkerListener, WorkerStats,
+  WorkerListener, WorkerStats,
 } from '../src/shared/protocol.js';
 import type { Backend } from './backend.js';
 import { loadBackend } from './backends.js';
@@ -15,16 +15,13 @@ import { createGeneration, type EventSource, type GenerationHooks } from './gene
 import { holdForLife } from './life-lock.js';
 import { Scheduler, schedulerOptions } from './scheduler.js';
 
-const RECENT_STEPS = 256;
-const now = () => performance.timeOrigin + performance.now();
-
 export class ModelWorker implements WorkerApi {
-  private backend: Backend | undefined;
+  /** Protected for the test worker (worker/test-entry.ts), which injects faults into it. */
+  protected backend: Backend | undefined;
   private listener: WorkerListener | undefined;
   private scheduler = new Scheduler();
   private readonly sources = new Map<number, EventSource>();
   private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
-  private readonly recentStepTimes: number[] = [];
 
   async connect(lockName: string, listener: WorkerListener): Promise<void> {
     this.listener = listener;
@@ -76,20 +73,11 @@ export class ModelWorker implements WorkerApi {
     return {
       ...this.counts,
       running: this.scheduler.running,
-      recentStepTimes: this.recentStepTimes.slice(-RECENT_STEPS),
     };
   }
 
-  async injectFault(fault: WorkerFault): Promise<void> {
-    if (fault === 'lose-device') {
-      const device = await this.backend?.gpuDevice?.();
-      if (!device) throw new Error('No GPU device runs the model in this worker.');
-      device.destroy();
-      return;
-    }
-    // After this call has answered: the worker ends, or its thread stops in a loop like a hung kernel.
-    setTimeout(fault === 'exit' ? () => self.close() : () => { for (;;); });
-  }
+  /** A decode step ended (the test worker keeps a clock of them for the bench). */
+  protected stepped(): void {}
 
   private hooks(id: number): GenerationHooks {
     return {
@@ -99,9 +87,7 @@ export class ModelWorker implements WorkerApi {
       },
       onStep: () => {
         this.counts.generatedTokens++;
-        this.recentStepTimes.push(now());
-        // Trimmed in bulk, not shifted per token.
-        if (this.recentStepTimes.length > 2 * RECENT_STEPS) this.recentStepTimes.splice(0, this.recentStepTimes.length - RECENT_STEPS);
+        this.stepped();
       },
       onRelease: () => {
         this.counts.openKvCaches--;

@@ -2,7 +2,8 @@
 // and the first request right after, on the story workload. Cold or warm is the runner's doing:
 // a fresh browser profile, or a second page in the same one.
 import OpenAI from 'openai';
-import { createEngine, createFetch, type Engine } from '../../src/index.js';
+import { createFetch, type Engine } from '../../src/index.js';
+import { createTestEngine } from '../../src/testing.js';
 import type { Device } from '../../src/shared/protocol.js';
 import type { RunRecord } from '../workers/messages.js';
 import { BaselineClient } from './baseline-client.js';
@@ -32,7 +33,8 @@ async function cacheStorage(): Promise<LoadRecord['cache']> {
 
 export async function loadEngine(device: Device): Promise<LoadRecord & { engine: Engine }> {
   const start = performance.now();
-  const engine = await createEngine({ device, modelBaseURL: MODEL_BASE });
+  // The test worker: the engine's worker plus the decode-step clock that flow.ts reads (src/testing.ts).
+  const engine = await createTestEngine({ device, modelBaseURL: MODEL_BASE });
   const ready = performance.now();
   if (engine.model.device !== device) throw new Error(`asked for ${device}, got ${engine.model.device}`);
   const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });

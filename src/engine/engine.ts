@@ -11,7 +11,7 @@ import { LocalEngine } from './local-engine.js';
 import type { Engine } from './types.js';
 import { resolveModel, type ModelDefinition } from '../models/registry.js';
 import { RequestQueue } from './request-queue.js';
-import { WorkerConnection } from './worker-connection.js';
+import { WorkerConnection, type WorkerStart } from './worker-connection.js';
 
 export interface EngineOptions extends AssetOptions, FlowOptions {
   /**
@@ -29,7 +29,12 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
   passThrough?: PassThroughOptions;
 }
 
-export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return createEngineWith(options, {});
+}
+
+/** createEngine with another way to start the worker (src/testing.ts); not exported from the package. */
+export async function createEngineWith(options: EngineOptions, start: WorkerStart): Promise<Engine> {
   installErrorTransfer();
   if (options.passThrough?.when === 'always') return new RemoteEngine(options.passThrough);
   const resolved = resolveAssets(options);
@@ -38,7 +43,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const flow = flowSettings(options);
   const scheduling = { maxRunning: flow.maxRunning, preemptIdleMs: flow.preemptIdleMs };
   const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets, scheduling };
-  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flow);
+  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress, start), flow);
   try {
     await queue.start();
   } catch (error) {

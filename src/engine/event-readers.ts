@@ -1,8 +1,14 @@
 // Reading one request's StreamEvents the two ways the Engine API offers: as text deltas
 // (chatStream) and as one result (chat). Shared by every Engine: the worker's and the pass-through.
-import type { ChatResult } from './types.js';
+import type { ChatResult, RequestLimits, RequestOptions } from './types.js';
 import { ZStreamError, endedEarly } from '../shared/errors.js';
-import type { StreamEvent } from '../shared/protocol.js';
+import type { GenerationParams, StreamEvent } from '../shared/protocol.js';
+
+/** The one split of chat/chatStream options, for every engine: what goes to the model, and what is the engine's. */
+export function splitOptions(options: RequestOptions): { params: GenerationParams; signal: AbortSignal | undefined; limits: RequestLimits } {
+  const { signal, stallTimeoutMs, idleTimeoutMs, ...params } = options;
+  return { params, signal, limits: { stallTimeoutMs, idleTimeoutMs } };
+}
 
 /** Text deltas; `break`, `return()` or a throw in the consumer's loop cancel the stream (and the generation). */
 export async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGenerator<string> {
@@ -21,20 +27,26 @@ export async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGen
   }
 }
 
-/** The whole answer, with its finish reason and usage. */
+/** The whole answer, with its finish reason and usage; a throw in `onToken` cancels the stream (and the generation). */
 export async function collectResult(events: ReadableStream<StreamEvent>, onToken?: (text: string) => void): Promise<ChatResult> {
   const reader = events.getReader();
-  let text = '';
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw endedEarly();
-    if (value.type === 'delta') {
-      text += value.text;
-      onToken?.(value.text);
-    } else if (value.type === 'error') {
-      throw ZStreamError.deserialize(value.error);
-    } else {
-      return { text, finish_reason: value.finish_reason, usage: value.usage };
+  let finished = false;
+  try {
+    let text = '';
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) throw endedEarly();
+      if (value.type === 'delta') {
+        text += value.text;
+        onToken?.(value.text);
+      } else if (value.type === 'error') {
+        throw ZStreamError.deserialize(value.error);
+      } else {
+        finished = true;
+        return { text, finish_reason: value.finish_reason, usage: value.usage };
+      }
     }
+  } finally {
+    if (!finished) await reader.cancel();
   }
 }

@@ -1,6 +1,6 @@
 // The engine's flow-control settings: how far generation runs ahead of a reader, how many requests
-// may wait, and when a request counts as stuck. (SSE keep-alives are createFetch's: src/keep-alive.ts.)
-// README "Flow control" explains each; e2e/flow.spec.ts measures them.
+// may wait, and when a request counts as abandoned or stuck. (SSE keep-alives are createFetch's:
+// src/http/keep-alive.ts.) docs/flow-control.md explains each; e2e/flow.spec.ts measures them.
 import { ZStreamError } from '../shared/errors.js';
 
 export interface FlowOptions {
@@ -9,7 +9,10 @@ export interface FlowOptions {
    * token's text, except where a character spans several tokens. The reader stopping stops generation.
    */
   runAhead?: number;
-  /** Requests waiting for the model besides the running ones, at most (default 64); more get 429. */
+  /**
+   * Requests waiting for the model besides the running ones, at most (default 64); more get 429 with a
+   * `retry-after` estimated from the work ahead. Each choice of a request (`n`, several prompts) counts as one.
+   */
   maxQueued?: number;
   /**
    * Requests that run at once, each with its own KV cache, taking turns one decode step at a time
@@ -24,8 +27,15 @@ export interface FlowOptions {
    */
   preemptIdleMs?: number;
   /**
-   * Default for each request: when the reader has waited this long for the next event after its
-   * request started (ms), the request ends with a `request_timeout` error. Default: no limit.
+   * Default for each request: once it runs, when nobody has asked for its next event for this long
+   * (ms), it ends with `request_timeout` and lets go of the model. Default 300 000 (5 minutes); 0: no limit.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Default for each request: once it runs, when its reader has waited this long (ms) for the next
+   * event, the worker is taken to be stuck: the request ends with `request_timeout`, and a worker that
+   * does not let go of it within as long again is replaced. Default: no limit. An idle reader never
+   * trips it (see idleTimeoutMs).
    */
   stallTimeoutMs?: number;
 }
@@ -37,7 +47,7 @@ export type FlowSettings = Required<Omit<FlowOptions, 'stallTimeoutMs' | 'maxRun
   preemptIdleMs: number | undefined;
 };
 
-const DEFAULTS = { runAhead: 4, maxQueued: 64 } as const;
+export const FLOW_DEFAULTS = { runAhead: 4, maxQueued: 64, idleTimeoutMs: 300_000 } as const;
 
 function checked(name: keyof FlowOptions, value: number | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -49,8 +59,9 @@ function checked(name: keyof FlowOptions, value: number | undefined, min: number
 
 export function flowSettings(options: FlowOptions): FlowSettings {
   return {
-    runAhead: checked('runAhead', options.runAhead, 1) ?? DEFAULTS.runAhead,
-    maxQueued: checked('maxQueued', options.maxQueued, 0) ?? DEFAULTS.maxQueued,
+    runAhead: checked('runAhead', options.runAhead, 1) ?? FLOW_DEFAULTS.runAhead,
+    maxQueued: checked('maxQueued', options.maxQueued, 0) ?? FLOW_DEFAULTS.maxQueued,
+    idleTimeoutMs: checked('idleTimeoutMs', options.idleTimeoutMs, 0) ?? FLOW_DEFAULTS.idleTimeoutMs,
     stallTimeoutMs: checked('stallTimeoutMs', options.stallTimeoutMs, 1),
     maxRunning: checked('maxRunning', options.maxRunning, 1),
     preemptIdleMs: checked('preemptIdleMs', options.preemptIdleMs, 1),

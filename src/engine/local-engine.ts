@@ -1,8 +1,7 @@
 // The engine of a local model: requests go through the queue (request-queue.ts) to the worker
 // that runs the model; each request's events come back as its own ReadableStream.
-import { abortReason } from '../shared/errors.js';
 import type { ChatMessage, GenerateRequest, ModelInfo, StreamEvent } from '../shared/protocol.js';
-import { collectResult, textDeltas } from './event-readers.js';
+import { collectResult, splitOptions, textDeltas } from './event-readers.js';
 import type { EngineStats, RequestQueue } from './request-queue.js';
 import type { Engine, RequestLimits, RequestOptions } from './types.js';
 
@@ -16,27 +15,26 @@ export class LocalEngine implements Engine {
 
 
   async generate(request: GenerateRequest, signal?: AbortSignal, limits: RequestLimits = {}): Promise<ReadableStream<StreamEvent>> {
-    if (signal?.aborted) throw abortReason(signal);
-    return this.queue.submit(request, { signal, stallTimeoutMs: limits.stallTimeoutMs });
+    return this.queue.submit(request, { ...limits, signal });
+  }
+
+  async generateAll(requests: GenerateRequest[], signal?: AbortSignal, limits: RequestLimits = {}): Promise<Array<ReadableStream<StreamEvent>>> {
+    return this.queue.submitAll(requests, { ...limits, signal });
   }
 
   async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
-    const { signal, stallTimeoutMs, ...params } = options;
-    yield* textDeltas(await this.generate({ ...params, messages }, signal, { stallTimeoutMs }));
+    const { params, signal, limits } = splitOptions(options);
+    yield* textDeltas(await this.generate({ ...params, messages }, signal, limits));
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {
-    const { signal, onToken, stallTimeoutMs, ...params } = options;
-    return collectResult(await this.generate({ ...params, messages }, signal, { stallTimeoutMs }), onToken);
+    const { onToken, ...rest } = options;
+    const { params, signal, limits } = splitOptions(rest);
+    return collectResult(await this.generate({ ...params, messages }, signal, limits), onToken);
   }
 
   stats(): Promise<EngineStats> {
     return this.queue.stats();
-  }
-
-  /** The queue behind it, for src/testing.ts. */
-  get requestQueue(): RequestQueue {
-    return this.queue;
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { Engine, RequestOptions } from './types.js';
 import { ZStreamError } from '../shared/errors.js';
-import { collectResult, textDeltas } from './event-readers.js';
+import { collectResult, splitOptions, textDeltas } from './event-readers.js';
 import { resolveBaseURL } from './base-url.js';
 import type { ChatMessage, FinishReason, GenerateRequest, ModelInfo, StreamEvent, Usage } from '../shared/protocol.js';
 
@@ -66,17 +66,42 @@ export class RemoteEngine implements Engine {
     return this.fetch(`${this.baseURL}${pathAndQuery}`, { ...init, headers });
   }
 
+  /** One upstream request at a time: the first is sent now (its errors reject here), each next one when first read. */
+  async generateAll(requests: GenerateRequest[], signal?: AbortSignal): Promise<Array<ReadableStream<StreamEvent>>> {
+    const [first, ...rest] = requests;
+    if (!first) return [];
+    return [await this.generate(first, signal), ...rest.map((request) => lazyStream(() => this.generate(request, signal)))];
+  }
+
   async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
-    const { signal, ...params } = options;
+    const { params, signal } = splitOptions(options); // the limits are the local engine's: not sent upstream
     yield* textDeltas(await this.generate({ ...params, messages }, signal));
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {
-    const { signal, onToken, ...params } = options;
+    const { onToken, ...rest } = options;
+    const { params, signal } = splitOptions(rest);
     return collectResult(await this.generate({ ...params, messages }, signal), onToken);
   }
 
   dispose(): void {}
+}
+
+/** A stream that opens its source when first read. */
+function lazyStream<T>(open: () => Promise<ReadableStream<T>>): ReadableStream<T> {
+  let reader: ReadableStreamDefaultReader<T> | undefined;
+  return new ReadableStream<T>(
+    {
+      async pull(controller) {
+        reader ??= (await open()).getReader();
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader?.cancel(reason),
+    },
+    new CountQueuingStrategy({ highWaterMark: 0 }),
+  );
 }
 
 async function upstreamError(response: Response): Promise<ZStreamError> {

@@ -1,8 +1,16 @@
 // One request on the main thread: the stream its caller reads, fed by whichever worker runs it.
+//
+// One owner: the job holds the request's only AbortController. Whatever ends the request — its
+// reader reaching the end or cancelling, the caller's signal, the idle-reader and stall limits, a
+// failure of its worker, the engine's disposal, or its stream becoming unreachable — aborts that
+// controller, and one handler (`over`) then does every cleanup: the worker's stream is cancelled
+// (which stops generation within one decode step and frees the KV cache, worker/generation.ts),
+// timers stop, the caller's abort listener goes (it was added with the job's signal), and the queue
+// forgets the job.
+//
 // A request outlives its worker: one that has not started when the worker dies is handed to the
-// next worker (detach, then attach again); one that has started ends with an error event. Abort,
-// cancel and the stall timeout end it here and cancel its worker stream, which stops generation
-// within one decode step and frees the KV cache (worker/generation.ts).
+// next worker (detach, then attach again). One that has started still gets the events its worker
+// already sent, then the worker's error (only if it had not finished).
 import { ZStreamError, abortReason, endedEarly } from '../shared/errors.js';
 import type { GenerateRequest, StreamBatch, StreamEvent } from '../shared/protocol.js';
 import type { Connection } from './worker-connection.js';
@@ -11,139 +19,232 @@ export interface JobLimits {
   signal?: AbortSignal | undefined;
   /** See FlowOptions.stallTimeoutMs. */
   stallTimeoutMs?: number | undefined;
+  /** See FlowOptions.idleTimeoutMs; 0: no limit. */
+  idleTimeoutMs?: number | undefined;
 }
 
 export interface JobHooks {
-  /** Called once, when the job is over for its reader: read to the end, cancelled or aborted. */
+  /** Called once, when the job is over (ended, cancelled, aborted or failed): the queue forgets it. */
   onEnd(job: RequestJob): void;
   /** The stall timeout failed the job: its worker should let go of it soon. */
   onStall(job: RequestJob): void;
 }
 
+/**
+ * waiting: not started by a worker yet (queued there, or between workers);
+ * running: its worker generates for it; released: its worker let go of it (generation ended),
+ * events may still be on their way; over: nothing more happens (an error event may wait for the reader).
+ */
+export type JobState = 'waiting' | 'running' | 'released' | 'over';
+
+/** Why a job ended without a failure to report: the reader read the end, or cancelled. */
+const FINISHED = Symbol('finished');
+const CANCELLED = Symbol('cancelled');
+
+/** Backstop: a request whose stream nobody can read any more is cancelled (issue #12 §1). */
+const unreachable = new FinalizationRegistry<RequestJob>((job) =>
+  job.fail(new ZStreamError('request_timeout', 'The stream of this request was dropped unread, so the request was cancelled.')),
+);
 
 export class RequestJob {
-  readonly stream: ReadableStream<StreamEvent>;
-  /** It got the model (the worker said so, or an event arrived). */
-  started = false;
-  /** An event reached the reader: another worker could not take the request over unnoticed. */
-  delivered = false;
-  ended = false;
-  /** The worker it is attached to, while it is. */
-  connection: Connection | undefined;
-  /** How many workers it was handed to. */
-  attempts = 0;
-  /** Its worker let go of it (the queue sets this). */
-  released = false;
-
+  private readonly controller = new AbortController();
+  private state_: JobState = 'waiting';
+  private connection_: Connection | undefined;
+  private attempts_ = 0;
   private source: ReadableStreamDefaultReader<StreamBatch> | undefined;
   /** The rest of the last batch read from the source: the source is read again only once it is empty. */
   private unread: StreamEvent[] = [];
+  /** The error event the reader gets after `unread`. */
   private failure: ZStreamError | undefined;
+  /** An event was handed to the reader: another worker could not take the request over unnoticed. */
+  private delivered = false;
+  /** The reader waits for an event (a pull is pending). */
+  private reading = false;
   /** Ends a wait for a source (see `changed`). */
   private wake: () => void = () => {};
-  private reading = false;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
-  private unlistenAbort: () => void = () => {};
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Weak, so that the job (held by the queue) never keeps its stream reachable. */
+  private streamController: WeakRef<ReadableStreamDefaultController<StreamEvent>> | undefined;
+
+  private readonly limits: Omit<JobLimits, 'signal'>;
+  private unlisten: () => void = () => {};
 
   constructor(
     readonly id: number,
     readonly request: GenerateRequest,
-    private readonly limits: JobLimits,
+    limits: JobLimits,
     private readonly hooks: JobHooks,
   ) {
-    const { signal } = limits;
-    // highWaterMark 0: nothing is read from the worker before the caller asks (runAhead: request-queue.ts).
-    this.stream = new ReadableStream<StreamEvent>(
-      {
-        start: (controller) => {
-          if (!signal) return;
-          const onAbort = () => {
-            controller.error(abortReason(signal)); // reading rejects with the AbortError, as with fetch
-            this.stop();
-          };
-          signal.addEventListener('abort', onAbort, { once: true });
-          this.unlistenAbort = () => signal.removeEventListener('abort', onAbort);
-        },
-        pull: (controller) => this.pull(controller),
-        cancel: () => this.stop(),
-      },
-      new CountQueuingStrategy({ highWaterMark: 0 }),
-    );
-  }
-
-  /** Feeds the job from a worker's stream of batches for it. */
-  attach(connection: Connection, stream: ReadableStream<StreamBatch>): void {
-    if (this.ended || this.failure) {
-      void stream.cancel();
-      return;
+    const { signal: caller, ...own } = limits;
+    // The job keeps no strong reference to the caller's signal: whatever listens to that signal (a
+    // fetch body's abort handler) must not keep the stream reachable, or the FinalizationRegistry
+    // backstop could never fire. The listener goes when the job is over, on every path.
+    this.limits = own;
+    if (caller) {
+      const callerRef = new WeakRef(caller);
+      const onAbort = () => this.controller.abort(abortReason(callerRef.deref() ?? this.signal)); // it is alive while it fires
+      caller.addEventListener('abort', onAbort, { once: true });
+      this.unlisten = () => callerRef.deref()?.removeEventListener('abort', onAbort);
     }
-    this.connection = connection;
-    this.source = stream.getReader();
-    this.wake();
+    this.signal.addEventListener('abort', () => this.over(), { once: true });
   }
 
-  /** Its worker died before it started: it waits, unnoticed by the reader, for the next worker. */
-  detach(): void {
-    this.dropSource();
-    this.connection = undefined;
-    this.wake();
+  /** Aborts when the job is over, whatever ended it; its reason says why. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
-  get failed(): boolean {
-    return this.failure !== undefined;
+  get state(): JobState {
+    return this.state_;
+  }
+
+  /** The worker it is attached to, while it is. */
+  get connection(): Connection | undefined {
+    return this.connection_;
+  }
+
+  /** How many workers it was handed to. */
+  get attempts(): number {
+    return this.attempts_;
   }
 
   get stallTimeoutMs(): number | undefined {
     return this.limits.stallTimeoutMs;
   }
 
-  markStarted(): void {
-    this.started = true;
-    this.armStall();
+  /**
+   * The stream the caller reads (call once). highWaterMark 0: nothing is read from the worker before
+   * the caller asks (the run-ahead contract, src/shared/protocol.ts).
+   */
+  readable(): ReadableStream<StreamEvent> {
+    const stream = new ReadableStream<StreamEvent>(
+      {
+        start: (controller) => {
+          this.streamController = new WeakRef(controller);
+        },
+        pull: (controller) => this.pull(controller),
+        cancel: () => this.controller.abort(CANCELLED),
+      },
+      new CountQueuingStrategy({ highWaterMark: 0 }),
+    );
+    if (!this.signal.aborted) unreachable.register(stream, this, this);
+    return stream;
   }
 
-  /** Ends the job with an error event (the reader sees it next) and stops its generation. */
-  fail(error: ZStreamError): void {
-    if (this.ended || this.failure) return;
-    this.failure = error;
-    this.disarmStall();
-    this.dropSource();
+  /** A worker takes it over (its dispatch is the attempt counted here). */
+  countAttempt(): number {
+    return ++this.attempts_;
+  }
+
+  /** Feeds the job from a worker's stream of batches for it. */
+  attach(connection: Connection, stream: ReadableStream<StreamBatch>): void {
+    if (this.signal.aborted) {
+      void stream.cancel();
+      return;
+    }
+    this.connection_ = connection;
+    this.source = stream.getReader();
     this.wake();
+  }
+
+  markStarted(): void {
+    if (this.state_ !== 'waiting') return;
+    this.state_ = 'running';
+    this.armTimers();
+  }
+
+  /** Its worker let go of it: the model is free, whatever is left is on its way. */
+  markReleased(): void {
+    if (this.state_ === 'over') return;
+    this.state_ = 'released';
+  }
+
+  /**
+   * Its worker takes no more work. 'handover': the job goes to the next worker (it had not started,
+   * nothing reached its reader, attempts are left). 'draining': its worker had finished it and still
+   * lives (retired): the rest of its stream comes from there. 'failed': it ends with `reason`, after
+   * the events already on this thread.
+   */
+  workerEnding(reason: ZStreamError, maxAttempts: number): 'handover' | 'draining' | 'failed' {
+    if (this.state_ === 'waiting' && !this.delivered && this.attempts_ < maxAttempts) {
+      this.dropSource();
+      this.connection_ = undefined;
+      this.wake();
+      return 'handover';
+    }
+    if (this.state_ === 'released' && this.source && this.connection_?.alive) return 'draining';
+    this.fail(reason);
+    return 'failed';
+  }
+
+  /** Ends the job with an error event (the reader sees it after the events already here) and stops its generation. */
+  fail(error: ZStreamError): void {
+    if (this.signal.aborted) return;
+    this.failure = error;
+    this.controller.abort(error);
+  }
+
+  /** Ends the job for good, with nothing more for its reader. */
+  cancel(): void {
+    this.controller.abort(CANCELLED);
+  }
+
+  /** The one cleanup, whatever ended the job. */
+  private over(): void {
+    this.state_ = 'over';
+    this.unlisten();
+    this.disarmStall();
+    clearTimeout(this.idleTimer);
+    this.dropSource();
+    unreachable.unregister(this);
+    const reason: unknown = this.signal.reason;
+    // The caller's abort errors the stream at once, as a real fetch body errors.
+    if (reason !== FINISHED && reason !== CANCELLED && !(reason instanceof ZStreamError)) this.streamController?.deref()?.error(reason);
+    this.wake();
+    this.hooks.onEnd(this);
   }
 
   private async pull(controller: ReadableStreamDefaultController<StreamEvent>): Promise<void> {
     const event = await this.next();
-    if (!event || this.ended) return; // cancelled or aborted meanwhile: the stream is over already
-    this.delivered = true;
-    this.started = true;
-    controller.enqueue(event);
-    if (event.type !== 'delta') {
-      controller.close();
-      this.finish();
+    if (!event) {
+      const reason: unknown = this.signal.reason;
+      if (reason === FINISHED || reason === CANCELLED) return; // the stream is closed or cancelled already
+      return controller.error(reason); // a no-op when errored at the abort already
     }
+    this.delivered = true;
+    this.markStarted();
+    controller.enqueue(event);
+    if (event.type === 'delta') return this.armTimers();
+    controller.close();
+    this.controller.abort(FINISHED); // a no-op after a failure: the error event was its last word
   }
 
   private async next(): Promise<StreamEvent | undefined> {
     this.reading = true;
-    this.armStall();
+    this.armTimers();
     try {
       for (;;) {
-        if (this.ended) return undefined;
-        if (this.failure) return { type: 'error', error: this.failure.serialize() };
+        const buffered = this.unread.shift();
+        if (buffered) return buffered;
+        const { failure } = this;
+        if (failure) {
+          this.failure = undefined;
+          return { type: 'error', error: failure.serialize() };
+        }
+        if (this.signal.aborted) return undefined;
         const source = this.source;
         if (!source) {
           await this.changed();
           continue;
         }
-        const buffered = this.unread.shift();
-        if (buffered) return buffered;
         // Whatever ends the job or moves it (fail, detach, cancel) cancels this source, which ends this read.
         let result: ReadableStreamReadResult<StreamBatch> | undefined;
-        let failure: unknown;
+        let error: unknown;
         try {
           result = await source.read();
-        } catch (error) {
-          failure = error;
+        } catch (thrown) {
+          error = thrown;
         }
         if (this.source !== source) continue;
         if (result && !result.done) {
@@ -152,7 +253,7 @@ export class RequestJob {
         }
         // The worker's stream ended or broke before its last event. If the worker died, the queue
         // decides (hand over or fail); otherwise the failure is the request's.
-        if (!(await this.workerLost())) this.fail(failure === undefined ? endedEarly() : ZStreamError.from(failure));
+        if (!(await this.workerLost())) this.fail(error === undefined ? endedEarly() : ZStreamError.from(error));
         else if (this.source === source) await this.changed();
       }
     } finally {
@@ -161,14 +262,14 @@ export class RequestJob {
     }
   }
 
-  /** Resolves at the next attach, detach, fail or end. */
+  /** Resolves at the next attach, detach or end. */
   private changed(): Promise<void> {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
   /** The worker's lock may report its death a moment after its streams closed: ask what it cannot answer. */
   private async workerLost(): Promise<boolean> {
-    const { connection } = this;
+    const connection = this.connection_;
     if (!connection?.alive) return true;
     try {
       await connection.call((remote) => remote.stats());
@@ -178,39 +279,36 @@ export class RequestJob {
     }
   }
 
-  /** Ends the job for good (its reader cancelled, its signal aborted, or it never got a worker): its generation stops. */
-  stop(): void {
-    if (this.ended) return;
-    this.dropSource();
-    this.finish();
-  }
-
-  private finish(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.disarmStall();
-    this.unlistenAbort();
-    this.wake();
-    this.hooks.onEnd(this);
-  }
-
   /** Cancelling the worker's stream stops its generation (a transferred stream's cancel posts one message). */
   private dropSource(): void {
     const source = this.source;
     this.source = undefined;
-    this.unread = [];
-    void source?.cancel();
+    void source?.cancel().catch(() => undefined); // a dead worker's stream has nothing left to cancel
   }
 
-  /** The stall clock runs while the reader waits for an event of a started request. */
-  private armStall(): void {
-    const ms = this.limits.stallTimeoutMs;
-    if (ms === undefined || !this.started || !this.reading || this.stallTimer !== undefined || this.failure) return;
-    this.stallTimer = setTimeout(() => {
-      this.stallTimer = undefined;
-      this.fail(new ZStreamError('request_timeout', `The generation made no progress for ${ms} ms (stallTimeoutMs) and was stopped.`));
-      this.hooks.onStall(this);
-    }, ms);
+  /**
+   * Two clocks, both only once the request runs: the stall clock while the reader waits for an
+   * event (the worker makes no progress), the idle clock while it does not (nobody reads).
+   */
+  private armTimers(): void {
+    if (this.state_ === 'waiting' || this.state_ === 'over') return;
+    if (this.reading) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+      const ms = this.limits.stallTimeoutMs;
+      if (ms === undefined || this.stallTimer !== undefined) return;
+      this.stallTimer = setTimeout(() => {
+        this.stallTimer = undefined;
+        this.fail(new ZStreamError('request_timeout', `The generation made no progress for ${ms} ms (stallTimeoutMs) and was stopped.`));
+        this.hooks.onStall(this);
+      }, ms);
+    } else {
+      const ms = this.limits.idleTimeoutMs;
+      if (!ms || this.idleTimer !== undefined) return;
+      this.idleTimer = setTimeout(() => {
+        this.fail(new ZStreamError('request_timeout', `Nobody read this request's stream for ${ms} ms (idleTimeoutMs), so it was stopped.`));
+      }, ms);
+    }
   }
 
   private disarmStall(): void {

@@ -1,18 +1,22 @@
 // The queue and its jobs against a scripted stand-in for the worker: FIFO, the 429 bound, abort,
 // the stall timeout, and what a dead worker does to running and waiting requests.
 import type { Remote } from 'comlink';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ZStreamError } from '../shared/errors.js';
 import { flowSettings, type FlowOptions } from './flow-settings.js';
 import type { GenerateHandle, GenerateOptions, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerApi, WorkerStats } from '../shared/protocol.js';
+import { LocalEngine } from './local-engine.js';
 import { RequestQueue } from './request-queue.js';
 import type { Connection, ConnectionEvents } from './worker-connection.js';
 
 const INFO: ModelInfo = { id: 'fake', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 64 };
 const delta = (text: string): StreamEvent => ({ type: 'delta', text, tokens: 1 });
 const done: StreamEvent = { type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } };
-/** A request's script: its `messages[0].content` names the events, 'hang' stops answering. */
-const request = (script: string): GenerateRequest => ({ messages: [{ role: 'user', content: script }] });
+/**
+ * A request's script: its `messages[0].content` names the events, one batch per word ('a1+a2' is a
+ * batch of two); 'hang' stops answering, 'wait30' waits 30 ms before the next word.
+ */
+const request = (script: string) => ({ messages: [{ role: 'user' as const, content: script }] }) satisfies GenerateRequest;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The worker's side: one generation at a time in FIFO order, each playing its script on demand. */
@@ -48,10 +52,15 @@ class FakeWorker {
         start: (c) => void this.open.add((controller = c)),
         pull: async (c) => {
           await turn;
-          const word = script.shift();
+          let word = script.shift();
           if (word === 'hang') return new Promise<void>(() => void (hung = true));
+          const wait = /^wait(\d+)$/.exec(word ?? '');
+          if (wait) {
+            await new Promise((resolve) => setTimeout(resolve, Number(wait[1])));
+            word = script.shift();
+          }
           this.log.push(`${id}:${word ?? 'done'}`);
-          if (word) return c.enqueue([delta(word)]);
+          if (word) return c.enqueue(word.split('+').map(delta));
           c.enqueue([done]);
           c.close();
           this.open.delete(c);
@@ -80,7 +89,7 @@ class FakeWorker {
   }
 
   async stats(): Promise<WorkerStats> {
-    return { generatedTokens: 0, openKvCaches: 0, running: 0, recentStepTimes: [] };
+    return { generatedTokens: 0, openKvCaches: 0, running: this.busy ? 1 : 0 };
   }
 
   /** A dead worker's transferred streams close. */
@@ -93,12 +102,19 @@ class FakeWorker {
 class FakeConnection implements Connection {
   readonly info = INFO;
   alive = true;
+  readonly ending: Promise<ZStreamError>;
   readonly ended: Promise<ZStreamError>;
+  private endingWith!: (reason: ZStreamError) => void;
   private end!: (reason: ZStreamError) => void;
   private reason: ZStreamError | undefined;
 
   constructor(readonly worker: FakeWorker) {
+    this.ending = new Promise((resolve) => (this.endingWith = resolve));
     this.ended = new Promise((resolve) => (this.end = resolve));
+  }
+
+  retire(reason: ZStreamError): void {
+    this.endingWith(reason);
   }
 
   call<T>(fn: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> {
@@ -112,6 +128,7 @@ class FakeConnection implements Connection {
     this.reason = reason;
     this.alive = false;
     this.worker.die();
+    this.endingWith(reason);
     this.end(reason);
   }
 }
@@ -194,6 +211,67 @@ describe('RequestQueue', () => {
     expect((await queue.stats()).workerRestarts).toBe(1);
   });
 
+  it('a job that fails before it is read stops listening to its signal', async () => {
+    const { queue } = setup();
+    await queue.start();
+    const controller = new AbortController();
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const stream = await queue.submit(request('a1 a2'), { signal: controller.signal });
+    queue.dispose(); // fails the job; nobody has read it
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
+    expect(await readAll(stream)).toMatchObject([{ type: 'error', error: { message: 'The engine was disposed.' } }]);
+  });
+
+  it('a failed backend: what the worker finished still reaches its reader; only the request it was running fails', async () => {
+    const { queue, connections } = setup({ runAhead: 4 }); // the fake worker runs 3 events ahead
+    await queue.start();
+    const finished = await queue.submit(request('a1 a2'), {}); // generated whole, then released, not read yet
+    const running = (await queue.submit(request('b1 b2 b3 b4 b5 b6'), {})).getReader();
+    const waiting = await queue.submit(request('c1'), {});
+    expect((await running.read()).value).toEqual(delta('b1'));
+    // The worker lives on (transformers.js runs nothing after a failed step): it is retired.
+    connections[0]!.retire(new ZStreamError('worker_crashed', 'The model failed while generating.'));
+    expect(texts(await readAll(finished))).toBe('a1 a2 done');
+    await connections[0]!.ended; // terminated once its finished stream was read
+    const rest: StreamEvent[] = [];
+    for (let r = await running.read(); !r.done; r = await running.read()) rest.push(r.value);
+    expect(rest.at(-1)).toMatchObject({ type: 'error', error: { code: 'worker_crashed' } });
+    expect(texts(await readAll(waiting))).toBe('c1 done');
+  });
+
+  it("a request's choices are one unit: counted against maxQueued together, refused together", async () => {
+    const { queue, connections } = setup({ maxQueued: 2 });
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    await running.read();
+    const choices = await queue.submitAll([request('b1'), request('c1')], {});
+    expect((await queue.stats()).queued).toBe(2);
+    // One more choice than there is room for: none of them is queued.
+    const refused = await queue.submitAll([request('d1'), request('e1')], {}).then(() => undefined, (e: unknown) => e as ZStreamError);
+    expect(refused?.code).toBe('rate_limit_exceeded');
+    expect((await queue.stats()).queued).toBe(2);
+    await running.cancel();
+    expect(await Promise.all(choices.map(async (c) => texts(await readAll(c))))).toEqual(['b1 done', 'c1 done']);
+    expect(connections[0]!.worker.log.filter((l) => !l.startsWith('1:'))).toEqual(['2:b1', '2:done', '3:c1', '3:done']);
+  });
+
+  it('retry-after grows with the work ahead, so refused clients come back spread out', async () => {
+    const { queue } = setup({ maxQueued: 1 });
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    await running.read();
+    await queue.submit(request('b1'), {});
+    const retryAfter: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const refused = await queue.submit(request('x'), {}).then(() => undefined, (e: unknown) => e as ZStreamError);
+      retryAfter.push(refused!.retryAfter!);
+    }
+    // Each refused request books its return: the next one is told to come later.
+    for (let i = 1; i < retryAfter.length; i++) expect(retryAfter[i]).toBeGreaterThan(retryAfter[i - 1]!);
+    expect(retryAfter.every((s) => s >= 1 && s < 60)).toBe(true);
+    await running.cancel();
+  });
+
   it('when the model cannot load again, waiting requests end with an error and new ones are refused with 503', async () => {
     const { queue, connections } = setup({}, 2);
     await queue.start();
@@ -222,15 +300,67 @@ describe('RequestQueue', () => {
     expect(connections).toHaveLength(2);
   });
 
-  it('a per-request stallTimeoutMs overrides the engine default, and queue time does not count', async () => {
+  it('a per-request stallTimeoutMs overrides the engine default', async () => {
     const { queue } = setup({ stallTimeoutMs: 5 });
     await queue.start();
-    const first = (await queue.submit(request('a1 a2'), { stallTimeoutMs: 1000 })).getReader();
-    await first.read();
-    const second = queue.submit(request('b1'), { stallTimeoutMs: 1000 });
-    await new Promise((resolve) => setTimeout(resolve, 30)); // b waits in the queue longer than 5 ms
-    await first.cancel();
-    expect(texts(await readAll(await second))).toBe('b1 done');
+    // The worker takes 30 ms for a2 while the reader waits: over the default, under the override.
+    expect(texts(await readAll(await queue.submit(request('a1 wait30 a2'), { stallTimeoutMs: 1000 })))).toBe('a1 a2 done');
+    expect(await readAll(await queue.submit(request('b1 wait30 b2'), {}))).toMatchObject([delta('b1'), { type: 'error', error: { code: 'request_timeout' } }]);
+  });
+
+  it('time in the queue does not count against stallTimeoutMs, even while the reader waits', async () => {
+    const { queue } = setup({ stallTimeoutMs: 20 });
+    await queue.start();
+    const first = await queue.submit(request('a1 wait15 a2 wait15 a3 wait15 a4'), {});
+    // b's reader waits from now on: 45 ms in the queue, then b runs.
+    const [a, b] = await Promise.all([readAll(first), readAll(await queue.submit(request('b1'), {}))]);
+    expect(texts(a)).toBe('a1 a2 a3 a4 done');
+    expect(texts(b)).toBe('b1 done');
+  });
+
+  it('the main thread asks for a batch only once its reader has taken the last one and waits (the run-ahead contract)', async () => {
+    const { queue, connections } = setup({ runAhead: 1 }); // the fake worker then produces a batch only when asked
+    await queue.start();
+    const reader = (await queue.submit(request('a1+a2+a3 a4+a5'), {})).getReader();
+    const log = connections[0]!.worker.log;
+    expect((await reader.read()).value).toEqual(delta('a1'));
+    expect((await reader.read()).value).toEqual(delta('a2'));
+    expect((await reader.read()).value).toEqual(delta('a3'));
+    await tick();
+    expect(log).toEqual(['1:a1+a2+a3']); // the batch is handed out before the next is asked for
+    expect((await reader.read()).value).toEqual(delta('a4'));
+    expect(log).toEqual(['1:a1+a2+a3', '1:a4+a5']);
+    await reader.cancel();
+  });
+
+  it('an idle reader is stopped after idleTimeoutMs with request_timeout, and the next request runs', async () => {
+    expect(flowSettings({}).idleTimeoutMs).toBe(300_000); // on by default
+    const { queue, connections } = setup({ idleTimeoutMs: 30 });
+    await queue.start();
+    const neverRead = await queue.submit(request('a1 a2'), {});
+    const readOnce = (await queue.submit(request('b1 b2 b3'), {})).getReader();
+    const waiting = queue.submit(request('c1'), {});
+    expect((await readOnce.read()).value).toEqual(delta('b1'));
+    expect(texts(await readAll(await waiting))).toBe('c1 done');
+    expect(connections[0]!.worker.log).toContain('1:cancelled');
+    expect(connections[0]!.worker.log).toContain('2:cancelled');
+    // Whoever comes back gets the error.
+    expect(await readAll(neverRead)).toMatchObject([{ type: 'error', error: { code: 'request_timeout', message: expect.stringContaining('idleTimeoutMs') } }]);
+    expect((await readOnce.read()).value).toMatchObject({ type: 'error', error: { code: 'request_timeout' } });
+    expect((await readOnce.read()).done).toBe(true);
+  });
+
+  it('a throwing onToken, or a chatStream left after one next(), lets go of the model', async () => {
+    const { queue } = setup({ idleTimeoutMs: 30 });
+    await queue.start();
+    const engine = new LocalEngine(queue);
+    const messages = request('a1 a2 a3').messages;
+    await expect(engine.chat(messages, { onToken: () => { throw new Error('the page broke'); } })).rejects.toThrow('the page broke');
+    expect(await engine.chat(request('b1').messages)).toMatchObject({ text: 'b1' });
+    const abandoned = engine.chatStream(request('c1 c2 c3').messages)[Symbol.asyncIterator]();
+    expect((await abandoned.next()).value).toBe('c1');
+    expect(await engine.chat(request('d1').messages)).toMatchObject({ text: 'd1' }); // after the idle limit
+    expect(await queue.stats()).toMatchObject({ queued: 0 });
   });
 
   it('without transferable streams it pulls by id, runAhead events ahead, and cancels by id', async () => {

@@ -1,20 +1,24 @@
-// The engine's requests on the main thread, and the worker that runs them. Requests queue in FIFO
-// order (the worker's scheduler runs one at a time); the bound is kept here, where a 429 can say
-// when to retry. When the worker dies, loses its GPU device or stays stuck, requests that had not
-// started are handed in order to a new worker, which loads the model by itself; started ones end
-// with an error event.
-import { ZStreamError } from '../shared/errors.js';
+// The engine's requests on the main thread, and the worker that runs them. Requests reach the
+// worker in FIFO order (its scheduler decides which run); the bound is kept here, where a 429 can
+// say when to retry. When the worker dies, loses its GPU device or stays stuck, requests that had not
+// started are handed in order to a new worker, which loads the model by itself; started ones get
+// what the worker sent, then an error event unless the worker had finished them.
+import { ZStreamError, abortReason } from '../shared/errors.js';
 import type { FlowSettings } from './flow-settings.js';
-import type { GenerateHandle, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerFault, WorkerStats } from '../shared/protocol.js';
-import { RequestJob, type JobLimits } from './request-job.js';
+import type { GenerateHandle, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerStats } from '../shared/protocol.js';
+import { RequestJob, type JobHooks, type JobLimits } from './request-job.js';
 import { supportsReadableStreamTransfer } from './supports.js';
 import type { Connection, ConnectionEvents } from './worker-connection.js';
 
 /** A request goes to this many workers at most: a request that crashes every worker fails, once. */
 const MAX_ATTEMPTS = 3;
+/** The openai SDK honours a retry-after under 60 s only (and otherwise backs off by itself, for under 10 s). */
+const MAX_RETRY_AFTER_S = 59;
+/** A retired worker is terminated once its finished streams are read, or after this long. */
+const DRAIN_LIMIT_MS = 10_000;
 
 export interface EngineStats {
-  /** Requests that have the model (0 or 1), and requests waiting for it. */
+  /** Requests holding a place in the worker (0 up to maxRunning, interleaved), and requests waiting for one. */
   running: number;
   queued: number;
   /** Decode steps the current worker ran: tokens generated, also those no reader has read yet. */
@@ -41,6 +45,18 @@ export class RequestQueue {
   /** For `retry-after`: when running requests started, and the mean time one holds the model. */
   private readonly startedAt = new Map<number, number>();
   private meanRunMs = 1000;
+  private measuredRuns = 0;
+  /** When refused requests were told to come back (retry-after), soonest first. */
+  private readonly booked: number[] = [];
+
+  /**
+   * One object for every job, made here: hooks made inside submitAll would hold its scope, and with
+   * it the caller's signal, whose listeners hold the caller's stream (no FinalizationRegistry backstop then).
+   */
+  private readonly jobHooks: JobHooks = {
+    onEnd: (job) => this.jobs.delete(job.id),
+    onStall: (job) => this.watchStalled(job),
+  };
 
   constructor(
     private readonly open: (events: ConnectionEvents) => Promise<Connection>,
@@ -59,29 +75,63 @@ export class RequestQueue {
 
   /** Queues a request; resolves once a worker has accepted it (so request errors reject here). */
   async submit(request: GenerateRequest, limits: JobLimits): Promise<ReadableStream<StreamEvent>> {
+    const [stream] = await this.submitAll([request], limits);
+    return stream!;
+  }
+
+  /**
+   * Queues several generations as one unit of work (a request's choices): counted as
+   * `requests.length` against `maxQueued`, admitted or refused together, and in the worker's queue
+   * one after the other. Resolves once a worker accepted all; if one is refused, none runs.
+   */
+  async submitAll(requests: GenerateRequest[], limits: JobLimits): Promise<Array<ReadableStream<StreamEvent>>> {
     if (this.isDisposed) throw disposed();
+    if (limits.signal?.aborted) throw abortReason(limits.signal);
     const waiting = this.waiting();
-    if (waiting >= this.settings.maxQueued) {
+    // A unit larger than the bound runs when nothing waits, rather than never.
+    if (waiting > 0 && waiting + requests.length > this.settings.maxQueued) {
       throw new ZStreamError(
         'rate_limit_exceeded',
         `The local model is busy: ${waiting} requests are already waiting for it. Retry when one finishes.`,
-        { retryAfter: Math.max(1, Math.ceil(this.meanRunMs / 1000)) },
+        { retryAfter: this.retryAfter(waiting, requests.length) },
       );
     }
-    const job = new RequestJob(
-      this.nextId++,
-      request,
-      { signal: limits.signal, stallTimeoutMs: limits.stallTimeoutMs ?? this.settings.stallTimeoutMs },
-      { onEnd: (j) => this.jobs.delete(j.id), onStall: (j) => this.watchStalled(j) },
-    );
-    this.jobs.set(job.id, job);
+    const jobLimits: JobLimits = {
+      signal: limits.signal,
+      stallTimeoutMs: limits.stallTimeoutMs ?? this.settings.stallTimeoutMs,
+      idleTimeoutMs: limits.idleTimeoutMs ?? this.settings.idleTimeoutMs,
+    };
+    const jobs = requests.map((request) => {
+      const job = new RequestJob(this.nextId++, request, jobLimits, this.jobHooks);
+      this.jobs.set(job.id, job);
+      return job;
+    });
     try {
-      await this.dispatch(job);
+      await Promise.all(jobs.map((job) => this.dispatch(job)));
     } catch (error) {
-      job.stop(); // out of the queue, its signal no longer watched
+      for (const job of jobs) job.cancel(); // out of the queue, its signal no longer watched
       throw error;
     }
-    return job.stream;
+    return jobs.map((job) => job.readable());
+  }
+
+  /**
+   * Seconds until a refused unit of `size` would find room: the requests that must start first
+   * (those over the bound, and those refused earlier that will come back before it) at the rate
+   * requests have been finishing. Each refusal books its return, so a crowd of refused clients
+   * (the openai SDK waits `retry-after`, then retries twice) comes back spread out, not all at once.
+   */
+  private retryAfter(waiting: number, size: number): number {
+    const now = performance.now();
+    while (this.booked.length && this.booked[0]! <= now) this.booked.shift();
+    const mustStart = waiting + size - this.settings.maxQueued + this.booked.length;
+    const running = Math.max(1, this.startedAt.size);
+    const ms = (1.25 * mustStart * this.meanRunMs) / running;
+    const seconds = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(ms / 1000)));
+    const back = now + seconds * 1000;
+    for (let i = 0; i < size; i++) this.booked.push(back);
+    this.booked.sort((a, b) => a - b);
+    return seconds;
   }
 
   async stats(): Promise<EngineStats> {
@@ -105,12 +155,6 @@ export class RequestQueue {
     });
   }
 
-  /** For tests (src/testing.ts): a fault in the current worker. */
-  async injectFault(fault: WorkerFault): Promise<void> {
-    const connection = await this.ready();
-    await connection.call((remote) => remote.injectFault(fault));
-  }
-
   dispose(): void {
     this.isDisposed = true;
     this.connection?.terminate(disposed());
@@ -120,7 +164,7 @@ export class RequestQueue {
   /** Requests not yet running, in this thread's view. */
   private waiting(): number {
     let count = 0;
-    for (const job of this.jobs.values()) if (!job.started && !job.failed) count++;
+    for (const job of this.jobs.values()) if (job.state === 'waiting') count++;
     return count;
   }
 
@@ -139,7 +183,8 @@ export class RequestQueue {
       }
       this.connection = connection;
       this.info = connection.info;
-      void connection.ended.then((reason) => this.onWorkerEnded(connection, reason));
+      void connection.ending.then((reason) => this.onWorkerEnding(connection, reason));
+      void connection.ended.then((reason) => this.onWorkerGone(connection, reason));
       return connection;
     } finally {
       this.connecting = undefined;
@@ -153,11 +198,16 @@ export class RequestQueue {
     const options = { id: job.id, transfer: supportsReadableStreamTransfer(), runAhead: this.settings.runAhead };
     for (;;) {
       const connection = await this.ready();
-      if (job.ended) return;
-      job.attempts++;
+      if (job.signal.aborted) return;
+      job.countAttempt();
       try {
         const handle = await connection.call<GenerateHandle>((remote) => remote.generate(job.request, options));
-        job.attach(connection, handle.kind === 'stream' ? handle.stream : this.pullStream(connection, handle.id));
+        const stream = handle.kind === 'stream' ? handle.stream : this.pullStream(connection, handle.id);
+        if (this.connection !== connection && job.attempts < MAX_ATTEMPTS) {
+          void stream.cancel().catch(() => undefined); // the worker retired meanwhile: the next one runs it
+          continue;
+        }
+        job.attach(connection, stream);
         return;
       } catch (error) {
         // A worker that died during the call never started the request: the next one may.
@@ -194,38 +244,49 @@ export class RequestQueue {
     this.stalled.delete(id);
     const started = this.startedAt.get(id);
     this.startedAt.delete(id);
-    if (started !== undefined) this.meanRunMs = 0.8 * this.meanRunMs + 0.2 * (performance.now() - started);
-    const job = this.jobs.get(id);
-    if (job) job.released = true;
+    if (started !== undefined) {
+      const ms = performance.now() - started;
+      this.meanRunMs = this.measuredRuns++ === 0 ? ms : 0.8 * this.meanRunMs + 0.2 * ms; // the first run replaces the guess
+    }
+    this.jobs.get(id)?.markReleased();
   }
 
   /** A stalled job's worker gets as long again to let go of it; a worker that does not is stuck. */
   private watchStalled(job: RequestJob): void {
     const { connection } = job;
     const ms = job.stallTimeoutMs;
-    if (!connection || job.released || ms === undefined) return;
+    if (!connection || !this.startedAt.has(job.id) || ms === undefined) return;
     const stuck = new ZStreamError('worker_crashed', `The worker did not stop a stalled generation within ${ms} ms, so it was replaced.`);
     this.stalled.set(job.id, setTimeout(() => connection.terminate(stuck), ms));
   }
 
-  private onWorkerEnded(connection: Connection, reason: ZStreamError): void {
+  /** The worker takes no more work: it is gone, or retired and gone once what it finished is read. */
+  private onWorkerEnding(connection: Connection, reason: ZStreamError): void {
     if (this.connection === connection) this.connection = undefined;
     for (const timer of this.stalled.values()) clearTimeout(timer);
     this.stalled.clear();
     this.startedAt.clear();
     if (this.isDisposed) return;
     this.restarts++;
+    // Only what this worker had not finished fails; what it sent still reaches the readers first.
+    const draining: RequestJob[] = [];
     for (const job of this.jobs.values()) {
       if (job.connection !== connection) continue;
-      if (job.started || job.delivered || job.attempts >= MAX_ATTEMPTS) {
-        job.fail(reason);
-      } else {
-        job.detach();
-        this.dispatch(job).catch((error: unknown) => job.fail(ZStreamError.from(error, 'model_load_failed')));
-      }
+      const next = job.workerEnding(reason, MAX_ATTEMPTS);
+      if (next === 'handover') this.dispatch(job).catch((error: unknown) => job.fail(ZStreamError.from(error, 'model_load_failed')));
+      else if (next === 'draining') draining.push(job);
     }
+    // A retired worker lives until its finished streams are read (bounded: a reader may never come back).
+    const drained = Promise.all(draining.map((job) => new Promise((resolve) => job.signal.addEventListener('abort', resolve, { once: true }))));
+    const limit = new Promise((resolve) => setTimeout(resolve, DRAIN_LIMIT_MS));
+    void Promise.race([drained, limit]).then(() => connection.terminate(reason));
     // Load the model again now, so that the next request finds it ready. A failure here reaches
     // every request that needs the model (503), and the next request tries again.
     this.ready().catch(() => undefined);
+  }
+
+  /** The worker is gone: its streams deliver nothing more (a transferred stream of a terminated worker never ends). */
+  private onWorkerGone(connection: Connection, reason: ZStreamError): void {
+    for (const job of this.jobs.values()) if (job.connection === connection) job.fail(reason);
   }
 }

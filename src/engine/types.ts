@@ -5,9 +5,12 @@ import type { EngineStats } from './request-queue.js';
 
 export type { EngineStats };
 
-/** Per request: how long the reader may wait for the next event once the request runs (FlowOptions). */
+/** Per request, overriding the engine's defaults (FlowOptions, docs/flow-control.md). */
 export interface RequestLimits {
+  /** Once it runs: how long the reader may wait for the next event before the worker counts as stuck. */
   stallTimeoutMs?: number | undefined;
+  /** Once it runs: how long nobody may ask for its next event before it is stopped; 0: no limit. */
+  idleTimeoutMs?: number | undefined;
 }
 
 export interface RequestOptions extends GenerationParams, RequestLimits {
@@ -25,6 +28,12 @@ export interface Engine {
   readonly model: ModelInfo;
   /** The events of one request; cancelling the stream, or the signal, stops its generation. */
   generate(request: GenerateRequest, signal?: AbortSignal, limits?: RequestLimits): Promise<ReadableStream<StreamEvent>>;
+  /**
+   * Several generations as one unit of work (a request's `n` choices or prompts): admitted or refused
+   * (429) together, each counted against `maxQueued`. One stream per request, in order; read them in
+   * any order. The signal ends them all.
+   */
+  generateAll(requests: GenerateRequest[], signal?: AbortSignal, limits?: RequestLimits): Promise<Array<ReadableStream<StreamEvent>>>;
   /** Text deltas; `break`, `return()` or the signal stop the generation. */
   chatStream(messages: ChatMessage[], options?: RequestOptions): AsyncIterable<string>;
   chat(messages: ChatMessage[], options?: RequestOptions & { onToken?: (text: string) => void }): Promise<ChatResult>;

@@ -13,19 +13,44 @@ export type ConnectionEvents = Pick<WorkerListener, 'started' | 'released'>;
 export interface Connection {
   readonly info: ModelInfo;
   readonly alive: boolean;
+  /**
+   * Resolves (never rejects) with the reason once the worker takes no more work: retired or gone.
+   * What it has not started goes to a new worker; what it was running fails.
+   */
+  readonly ending: Promise<ZStreamError>;
   /** Resolves (never rejects) with the reason once the worker is gone. */
   readonly ended: Promise<ZStreamError>;
   /** Calls the worker; rejects with the end's reason if the worker is or becomes gone first. */
   call<T>(fn: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T>;
   /** Ends the worker (idempotent): calls in flight reject with `reason`, and `ended` resolves with it. */
   terminate(reason: ZStreamError): void;
+  /**
+   * The worker can run nothing more but lives (a failed backend, a lost device): `ending` resolves,
+   * and the streams it already finished can still be read to their end before it is terminated.
+   */
+  retire(reason: ZStreamError): void;
 }
 
 const crashed = (detail: string) =>
   new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
 
+/** How the engine starts its worker; src/testing.ts starts a test worker instead (not in the package). */
+export interface WorkerStart {
+  createWorker?: () => Worker;
+  /**
+   * Until the worker holds its life lock, only an `error` event would tell of its death, and a worker
+   * that closes or runs out of memory early sends none: a worker that has not answered `connect` by
+   * then counts as crashed. Default 30 000 ms.
+   */
+  connectTimeoutMs?: number;
+}
+
+const startWorker = () => new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+
 export class WorkerConnection implements Connection {
+  readonly ending: Promise<ZStreamError>;
   readonly ended: Promise<ZStreamError>;
+  private endingWith!: (reason: ZStreamError) => void;
   private endReason: ZStreamError | undefined;
   private endWith!: (reason: ZStreamError) => void;
   /** Calls in flight, to reject when the worker is gone. */
@@ -34,6 +59,7 @@ export class WorkerConnection implements Connection {
   private info_: ModelInfo | undefined;
 
   private constructor(private readonly worker: Worker, private readonly remote: Remote<WorkerApi>) {
+    this.ending = new Promise((resolve) => (this.endingWith = resolve));
     this.ended = new Promise((resolve) => (this.endWith = resolve));
     // Uncaught errors and undecodable messages: the worker's state is unknown from here on.
     worker.addEventListener('error', (event) => {
@@ -47,19 +73,25 @@ export class WorkerConnection implements Connection {
     load: LoadOptions,
     events: ConnectionEvents,
     onProgress?: (progress: LoadProgress) => void,
+    { createWorker = startWorker, connectTimeoutMs = 30_000 }: WorkerStart = {},
   ): Promise<WorkerConnection> {
-    const worker = new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+    const worker = createWorker();
     const connection = new WorkerConnection(worker, wrap<WorkerApi>(worker));
     try {
       const lockName = `zstream-worker-${crypto.randomUUID()}`;
       const listener: WorkerListener = {
         started: (id) => events.started(id),
         released: (id) => events.released(id),
-        deviceLost: (message) => connection.terminate(new ZStreamError('device_lost', `The GPU device was lost: ${message}`)),
+        deviceLost: (message) => connection.retire(new ZStreamError('device_lost', `The GPU device was lost: ${message}`)),
         backendFailed: (message) =>
-          connection.terminate(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
+          connection.retire(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
       };
-      await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+      const silent = setTimeout(() => connection.terminate(crashed(`it did not start within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      try {
+        await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+      } finally {
+        clearTimeout(silent);
+      }
       connection.watchLock(lockName);
       connection.info_ = await connection.call((remote) => remote.load(load, onProgress ? proxy(onProgress) : undefined));
       return connection;
@@ -90,9 +122,14 @@ export class WorkerConnection implements Connection {
     });
   }
 
+  retire(reason: ZStreamError): void {
+    this.endingWith(reason); // a second resolve is a no-op
+  }
+
   terminate(reason: ZStreamError): void {
     if (this.endReason) return;
     this.endReason = reason;
+    this.endingWith(reason);
     this.worker.terminate();
     this.lockWait.abort();
     this.remote[releaseProxy]();

@@ -29,13 +29,16 @@ function choiceRequest({ prompts, n }: ChoicesRequest, index: number): GenerateR
 }
 
 /**
- * Starts the first generation before returning, so that what fails before any token (context
- * length, a model that failed to load) rejects here and becomes an HTTP error, not a stream error.
+ * Queues every choice as one unit of work (engine.generateAll: a full queue refuses all of them,
+ * never choice 2 mid-stream) before returning, so that what fails before any token (context
+ * length, a full queue, a model that failed to load) rejects here and becomes an HTTP error.
  */
 export async function generateChoices(engine: ServedEngine, request: ChoicesRequest, signal: AbortSignal): Promise<ReadableStream<ChoiceEvent>> {
   const total = request.prompts.length * request.n;
-  const open = async (index: number) =>
-    groupDeltas(await engine.generate(choiceRequest(request, index), signal), request.chunking).getReader();
+  const streams = await engine.generateAll(Array.from({ length: total }, (_, i) => choiceRequest(request, i)), signal);
+  const open = async (index: number) => groupDeltas(streams[index]!, request.chunking).getReader();
+  /** The choices after the one being read: cancelled when the stream ends before them. */
+  const dropRest = (reason?: unknown) => Promise.all(streams.slice(index + 1).map((s) => s.cancel(reason)));
   let index = 0;
   let reader: ReadableStreamDefaultReader<StreamEvent> | undefined = await open(0);
   let started = false;
@@ -66,11 +69,13 @@ export async function generateChoices(engine: ServedEngine, request: ChoicesRequ
         if (done) {
           controller.enqueue({ type: 'error', error: endedEarly().serialize() });
           reader = undefined;
+          await dropRest();
         } else if (value.type === 'delta') {
           controller.enqueue({ type: 'delta', index, text: value.text });
         } else if (value.type === 'error') {
           controller.enqueue({ type: 'error', error: value.error });
           reader = undefined;
+          await dropRest();
         } else {
           controller.enqueue(await finish(value).catch((error: unknown) => {
             if (signal.aborted) throw error; // errors this stream, as a real fetch body errors on abort
@@ -78,7 +83,9 @@ export async function generateChoices(engine: ServedEngine, request: ChoicesRequ
           }));
         }
       },
-      cancel: (reason) => reader?.cancel(reason),
+      cancel: async (reason) => {
+        await Promise.all([reader?.cancel(reason), dropRest(reason)]);
+      },
     },
     new CountQueuingStrategy({ highWaterMark: 0 }),
   );

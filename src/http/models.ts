@@ -7,7 +7,7 @@ import { ZStreamError } from '../shared/errors.js';
 import type { Model, ModelList } from './openai-types.js';
 
 /** All the routes need of an engine. */
-export type ServedEngine = Pick<Engine, 'model' | 'generate'> & {
+export type ServedEngine = Pick<Engine, 'model' | 'generate' | 'generateAll'> & {
   /** An engine that answers whole requests itself (pass-through) gets them unchanged, unrouted. */
   forward?(request: Request, path: string): Promise<Response>;
 };

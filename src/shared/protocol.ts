@@ -233,7 +233,8 @@ export interface GenerateOptions {
    *   `unread on main + in transfer + ready in the worker < runAhead`.
    * Guarantee: events generated − events asked for ≤ runAhead at every moment, so a reader that stops
    * stops its own request within runAhead events, and no other (docs/scheduling.md). Tested from the
-   * worker side in worker/batched-stream.test.ts, end to end in e2e/flow.spec.ts. The pull-by-id
+   * worker side in worker/batched-stream.test.ts, from the main-thread side in
+   * src/engine/request-queue.test.ts (scripted worker), end to end in e2e/flow.spec.ts. The pull-by-id
    * fallback keeps the same bound with a highWaterMark of runAhead on the main thread.
    */
   runAhead: number;
@@ -265,12 +266,7 @@ export interface WorkerStats {
    * steps. Those waiting are counted on the main thread (src/engine/request-queue.ts).
    */
   running: number;
-  /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
-  recentStepTimes: number[];
 }
-
-/** Faults e2e tests inject: the worker exits, its GPU device is destroyed, or its thread hangs (src/testing.ts). */
-export type WorkerFault = 'exit' | 'lose-device' | 'hang';
 
 /** The API the worker exposes over Comlink. */
 export interface WorkerApi {
@@ -281,6 +277,4 @@ export interface WorkerApi {
   pull(id: number): Promise<StreamEvent | undefined>;
   cancel(id: number): Promise<void>;
   stats(): Promise<WorkerStats>;
-  /** For tests only (src/testing.ts). */
-  injectFault(fault: WorkerFault): Promise<void>;
 }

@@ -29,10 +29,8 @@ function setUp(tokens = TOKENS) {
   const webllm = scriptedWebLLM(pipeline);
   const backend = new WebLLMBackend({ id: WEBLLM_MODEL, backend: 'webllm', device: 'webgpu', weights: WEBLLM_MODEL, contextLength: 4096 }, webllm);
   const scheduler = new Scheduler();
-  const engine: ServedEngine = {
-    model: backend.info,
-    generate: async (request: GenerateRequest) => toEventStream(await createGeneration(backend, request, scheduler), 1),
-  };
+  const generate = async (request: GenerateRequest) => toEventStream(await createGeneration(backend, request, scheduler), 1);
+  const engine: ServedEngine = { model: backend.info, generate, generateAll: (all) => Promise.all(all.map(generate)) };
   return { pipeline, webllm, backend, engine };
 }
 
