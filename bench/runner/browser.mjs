@@ -13,8 +13,10 @@ import { PAGE_PATH } from './serve.mjs';
 /** A browser with its own new profile (no HTTP cache, no Cache Storage, no shader cache). */
 export async function freshBrowser(browser = 'chromium') {
   if (browser === 'firefox') {
-    // puppeteer-core gives each launch a new temporary profile and removes it on close.
-    const firefox = await launchFirefox();
+    // puppeteer-core gives each launch a new temporary profile and removes it on close. Firefox
+    // rounds performance.now() to whole milliseconds in pages that are not cross-origin isolated:
+    // too coarse for TTFT and ITL here, so the bench turns that rounding off.
+    const firefox = await launchFirefox({ 'privacy.reduceTimerPrecision': false });
     return { context: firefox, close: () => firefox.close() };
   }
   const dir = mkdtempSync(join(tmpdir(), 'zstream-bench-'));
