@@ -1,5 +1,9 @@
-// Shared e2e setup: a page on the harness with the engine loaded on the project's device.
+// Shared e2e setup: a page on the harness with the engine loaded on the project's device. The same
+// specs run in Chromium (Playwright) and in Firefox ESR (playwright.firefox.config.ts sets
+// ZSTREAM_E2E_BROWSER=firefox; `page` is then an adapter over puppeteer-core, e2e/firefox/).
 import { test as base, expect, type Page } from '@playwright/test';
+import { firefoxTest, type BrowserOptions } from './firefox/fixtures.js';
+import { expectTransferRefused, refuseStreamTransfer } from './transfer.js';
 
 export { expect };
 
@@ -20,4 +24,13 @@ export async function openEngine(page: Page, device: DeviceName, harness = '/e2e
   expect(info.device).toBe(device);
 }
 
-export const test = base;
+const chromiumTest = base.extend<BrowserOptions>({
+  transferableStreams: [true, { option: true }],
+  page: async ({ page, transferableStreams }, use) => {
+    if (!transferableStreams) await page.addInitScript(refuseStreamTransfer);
+    await use(page);
+    if (!transferableStreams) await expectTransferRefused(page);
+  },
+});
+
+export const test: typeof chromiumTest = process.env.ZSTREAM_E2E_BROWSER === 'firefox' ? firefoxTest : chromiumTest;

@@ -1,33 +1,38 @@
 // npm run bench: where the time goes, measured side by side in one run (bench/README in the
 // project README's "Benchmark" section). Builds the bench page, serves it on BENCH_PORT, drives
-// headless Chromium through loads, streaming paths and flow control on each device, and writes
+// headless Chromium (and Firefox ESR on WASM) through loads, streaming paths and flow control on each device, and writes
 // bench/results.json and bench/results.md. It reports numbers; it never fails on one.
 import { writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { config } from '../bench/runner/config.mjs';
+import { FIREFOX_KEY, config } from '../bench/runner/config.mjs';
 import { renderMarkdown } from '../bench/runner/report.mjs';
 import { buildBench, serveBench } from '../bench/runner/serve.mjs';
 import { measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
 import { summarize } from '../bench/runner/summarize.mjs';
 import { chromiumPath } from './chromium.mjs';
+import { firefoxPath } from './firefox.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const started = Date.now();
 const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
+function version(path) {
+  try {
+    return execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown'; // launching it will fail with the real reason
+  }
+}
+
 function machine() {
   const cpu = cpus();
-  let chromium = 'unknown';
-  try {
-    chromium = execFileSync(chromiumPath, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    // Reported as 'unknown'; launching it will fail with the real reason.
-  }
   return {
     cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version, chromium, platform: `${process.platform} ${process.arch}`,
+    node: process.version, chromium: version(chromiumPath),
+    ...(config.browsers.includes('firefox') ? { firefox: version(firefoxPath) } : {}),
+    platform: `${process.platform} ${process.arch}`,
     // Chromium inherits it: a negative nice value keeps other jobs on the machine from skewing the run.
     nice: getPriority(),
   };
@@ -51,11 +56,20 @@ async function main() {
   log(`serving on ${server.url}`);
   const raw = { loads: {}, streaming: {} };
   try {
-    for (const device of config.devices) {
-      log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
-      raw.loads[device] = await measureLoads(server.url, device, log);
-      log(`${device}: streaming (${config.reps} repetitions)`);
-      raw.streaming[device] = await measureStreaming(server.url, device, log);
+    if (config.browsers.includes('chromium')) {
+      for (const device of config.devices) {
+        log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
+        raw.loads[device] = await measureLoads(server.url, device, log);
+        log(`${device}: streaming (${config.reps} repetitions)`);
+        raw.streaming[device] = await measureStreaming(server.url, device, log);
+      }
+    }
+    // Firefox ESR on WASM, in the same run on the same machine (docs/browsers.md).
+    if (config.browsers.includes('firefox') && config.devices.includes('wasm')) {
+      log(`${FIREFOX_KEY}: loads (${config.firefoxLoadReps} × cold + warm, engine and baseline)`);
+      raw.loads[FIREFOX_KEY] = await measureLoads(server.url, 'wasm', log, 'firefox');
+      log(`${FIREFOX_KEY}: streaming (${config.firefoxReps} repetitions)`);
+      raw.streaming[FIREFOX_KEY] = await measureStreaming(server.url, 'wasm', log, 'firefox');
     }
   } finally {
     clearInterval(sampler);
@@ -64,7 +78,10 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     machine: { ...machine(), loadAverage: { start: loadAtStart, max: Math.max(...loadSamples), end: loadavg()[0] } },
-    config: { reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices },
+    config: {
+      reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
+      browsers: config.browsers, firefoxReps: config.firefoxReps, firefoxLoadReps: config.firefoxLoadReps,
+    },
     durationS: Math.round((Date.now() - started) / 1000),
     summary: summarize(raw),
     raw,

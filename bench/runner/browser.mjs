@@ -1,14 +1,24 @@
-// Headless system Chromium, one fresh profile per launch, and the bench page on it.
+// Headless system Chromium (Playwright) or Firefox ESR (puppeteer-core over WebDriver BiDi), one
+// fresh profile per launch, and the bench page on it. Both pages answer the same calls used here
+// (on, goto, waitForFunction, evaluate, close).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { launchFirefox } from '../../scripts/firefox.mjs';
 import { config } from './config.mjs';
 import { PAGE_PATH } from './serve.mjs';
 
 /** A browser with its own new profile (no HTTP cache, no Cache Storage, no shader cache). */
-export async function freshBrowser() {
+export async function freshBrowser(browser = 'chromium') {
+  if (browser === 'firefox') {
+    // puppeteer-core gives each launch a new temporary profile and removes it on close. Firefox
+    // rounds performance.now() to whole milliseconds in pages that are not cross-origin isolated:
+    // too coarse for TTFT and ITL here, so the bench turns that rounding off.
+    const firefox = await launchFirefox({ 'privacy.reduceTimerPrecision': false });
+    return { context: firefox, close: () => firefox.close() };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'zstream-bench-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath,

@@ -10,6 +10,12 @@ const int = (name, fallback) => {
 const devices = (process.env.BENCH_DEVICES ?? 'webgpu,wasm').split(',').map((d) => d.trim()).filter(Boolean);
 for (const d of devices) if (d !== 'webgpu' && d !== 'wasm') throw new Error(`BENCH_DEVICES: unknown device "${d}"`);
 
+const browsers = (process.env.BENCH_BROWSERS ?? 'chromium,firefox').split(',').map((b) => b.trim()).filter(Boolean);
+for (const b of browsers) if (b !== 'chromium' && b !== 'firefox') throw new Error(`BENCH_BROWSERS: unknown browser "${b}"`);
+
+/** Results of Firefox ESR (WASM only: it has no WebGPU adapter here) are keyed under this name. */
+export const FIREFOX_KEY = 'firefox wasm';
+
 export const config = {
   /** The preview server's port (5173 is the dev server's). */
   port: int('BENCH_PORT', 5205),
@@ -22,6 +28,10 @@ export const config = {
   longTokens: { wasm: int('BENCH_LONG_TOKENS_WASM', 256), webgpu: int('BENCH_LONG_TOKENS_WEBGPU', 96) },
   /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
   layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
+  /** Chromium runs every device; Firefox ESR the WASM streaming and loads, with fewer repetitions. */
+  browsers,
+  firefoxReps: int('BENCH_FIREFOX_REPS', 3),
+  firefoxLoadReps: int('BENCH_FIREFOX_LOAD_REPS', 1),
   /** Skip `vite build` and serve the last build (for iterating on the runner only). */
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
 };

@@ -1,3 +1,5 @@
+import { FIREFOX_KEY } from './config.mjs';
+
 // The summary as Markdown: one table per workload, one for loads. Numbers only, no verdicts
 // beyond the issue's targets, which are reported as met or missed.
 const f = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
@@ -65,6 +67,29 @@ function flowTable(results) {
   return rows.join('\n');
 }
 
+/** Firefox ESR's WASM numbers beside Chromium's, from the same run (docs/browsers.md explains the gap). */
+function browserTable(results) {
+  const chromium = results.summary.wasm;
+  const firefox = results.summary[FIREFOX_KEY];
+  if (!chromium || !firefox) return 'Firefox or Chromium on WASM was not measured in this run (BENCH_BROWSERS, BENCH_DEVICES).';
+  const rows = [
+    '| workload | path | tok/s Chromium | tok/s Firefox | Firefox ÷ Chromium | decode tok/s Chromium / Firefox | TTFT ms Chromium / Firefox (median) |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const workload of ['story', 'long']) {
+    for (const path of Object.keys(PATH_NAMES)) {
+      const c = chromium.workloads[workload]?.paths[path];
+      const x = firefox.workloads[workload]?.paths[path];
+      if (!c || !x) continue;
+      const ratio = c.tokensPerSecond.median ? x.tokensPerSecond.median / c.tokensPerSecond.median : null;
+      rows.push(`| ${workload} | ${PATH_NAMES[path]} | ${f(c.tokensPerSecond.median, 0)} | ${f(x.tokensPerSecond.median, 0)} | ${f(ratio, 2)} | ${f(c.decodeTokensPerSecond, 0)} / ${f(x.decodeTokensPerSecond, 0)} | ${f(c.ttftMs.median, 1)} / ${f(x.ttftMs.median, 1)} |`);
+    }
+  }
+  const load = (s) => s.loads?.engine;
+  rows.push('', `createEngine cold load: Chromium ${f(load(chromium)?.cold.loadMs.median, 0)} ms, Firefox ${f(load(firefox)?.cold.loadMs.median, 0)} ms; first request TTFT after it: ${f(load(chromium)?.cold.firstTtftMs.median, 1)} / ${f(load(firefox)?.cold.firstTtftMs.median, 1)} ms.`);
+  return rows.join('\n');
+}
+
 const met = (ok) => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
 
 function targetTable(results) {
@@ -87,7 +112,7 @@ function targetTable(results) {
       const gap = storyTtft.includes(undefined) ? null : storyTtft[1] - storyTtft[0];
       rows.push(`| (c′) Responses ≥ 0.97 × (c) chat tok/s, TTFT within 2 ms | ${device} | ${f(ratio, 3)} × (long), TTFT ${gap === null ? 'n/a' : `${gap >= 0 ? '+' : ''}${f(gap, 2)}`} ms (story) | ${met(gap === null ? null : ratio >= 0.97 && gap <= 2)} |`);
     }
-    const limit = device === 'wasm' ? 20 : 50;
+    const limit = device.endsWith('wasm') ? 20 : 50;
     const first = [s.loads?.engine.cold.firstTtftMs.p95, s.loads?.engine.warm.firstTtftMs.p95];
     const worst = first.some((v) => v == null) ? null : Math.max(...first);
     rows.push(`| first request after load: TTFT ≤ ${limit} ms | ${device} | p95 ${f(first[0])} cold, ${f(first[1])} warm | ${met(worst === null ? null : worst <= limit)} |`);
@@ -136,9 +161,9 @@ export function renderMarkdown(results) {
   return [
     '# zstream benchmark results',
     '',
-    `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.chromium} headless (WebGPU on SwiftShader) · Node ${m.node} · ${results.durationS} s`,
+    `${results.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.chromium} headless (WebGPU on SwiftShader)${m.firefox ? ` · ${m.firefox} headless (WASM; rows "${FIREFOX_KEY}")` : ''} · Node ${m.node} · ${results.durationS} s`,
     loadNote(m),
-    `${c.reps} repetitions per path and workload (paths alternating); cold/warm load pairs: ${Object.entries(c.loadReps).map(([d, n]) => `${n} on ${d}`).join(", ")}; p95 is nearest-rank.`,
+    `${c.reps} repetitions per path and workload (paths alternating); cold/warm load pairs: ${Object.entries(c.loadReps).map(([d, n]) => `${n} on ${d}`).join(", ")}${c.browsers?.includes('firefox') ? `; Firefox: ${c.firefoxReps} repetitions, ${c.firefoxLoadReps} load pair` : ''}; p95 is nearest-rank.`,
     '',
     '## story: greedy, the 32-token answer (TTFT and ITL as users see them)',
     '',
@@ -147,6 +172,10 @@ export function renderMarkdown(results) {
     `## long: ${c.longTokens.wasm} tokens on WASM, ${c.longTokens.webgpu} on WebGPU (sampled at temperature 1 with seed 5, ends on max_tokens; throughput)`,
     '',
     workloadTable(results, 'long'),
+    '',
+    '## Firefox ESR next to Chromium (WASM, same run)',
+    '',
+    browserTable(results),
     '',
     '## Loads',
     '',

@@ -12,12 +12,13 @@ const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
 
 const errorRecord = (error) => ({ error: error instanceof Error ? error.message : String(error) });
 
-export async function measureLoads(baseURL, device, log) {
+export async function measureLoads(baseURL, device, log, browserName = 'chromium') {
   const problems = [];
   const loads = { engine: { cold: [], warm: [] }, baseline: { cold: [], warm: [] } };
-  for (let rep = 0; rep < config.loadReps[device]; rep++) {
+  const reps = browserName === 'firefox' ? config.firefoxLoadReps : config.loadReps[device];
+  for (let rep = 0; rep < reps; rep++) {
     for (const what of rotate(['engine', 'baseline'], rep)) {
-      const browser = await freshBrowser();
+      const browser = await freshBrowser(browserName);
       try {
         for (const phase of ['cold', 'warm']) {
           const page = await openBench(browser.context, baseURL, problems);
@@ -35,12 +36,13 @@ export async function measureLoads(baseURL, device, log) {
   return { loads, problems };
 }
 
-export async function measureStreaming(baseURL, device, log) {
+export async function measureStreaming(baseURL, device, log, browserName = 'chromium') {
   const problems = [];
   const workloads = [{ name: 'story' }, { name: 'long', tokens: config.longTokens[device] }];
   const paths = config.layerDevices.includes(device) ? [...PATHS, ...LAYERS] : PATHS;
+  const reps = browserName === 'firefox' ? config.firefoxReps : config.reps;
   const runs = Object.fromEntries(workloads.map((w) => [w.name, Object.fromEntries(paths.map((p) => [p, []]))]));
-  const browser = await freshBrowser();
+  const browser = await freshBrowser(browserName);
   try {
     const page = await openBench(browser.context, baseURL, problems);
     const info = await measure(page, (d) => window.bench.setUp(d), device);
@@ -49,14 +51,14 @@ export async function measureStreaming(baseURL, device, log) {
     // sequences settle first (the long workload once per worker: floor, engine, baseline).
     const warmUps = [...paths.map((p) => [p, workloads[0]]), ...['floor', 'chatStream', 'baseline'].map((p) => [p, workloads[1]])];
     for (const run of warmUps) await measure(page, ([p, w]) => window.bench.run(p, w), run);
-    for (let rep = 0; rep < config.reps; rep++) {
+    for (let rep = 0; rep < reps; rep++) {
       for (const workload of workloads) {
         for (const path of rotate(paths, rep)) {
           const record = await measure(page, ([p, w]) => window.bench.run(p, w), [path, workload]).catch(errorRecord);
           runs[workload.name][path].push(record);
         }
       }
-      log(`  ${device}: repetition ${rep + 1}/${config.reps} done`);
+      log(`  ${device}: repetition ${rep + 1}/${reps} done`);
     }
     const flow = await measureFlow(page, workloads, device);
     log(`  ${device}: flow control measured`);

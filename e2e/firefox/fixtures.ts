@@ -1,0 +1,33 @@
+// The Firefox run's fixtures: one headless Firefox ESR per worker (puppeteer-core over WebDriver
+// BiDi), a fresh browser context per test, and the shared specs' `page` as an adapter over it.
+import { test as base } from '@playwright/test';
+import type { Browser } from 'puppeteer-core';
+import { launchFirefox } from '../../scripts/firefox.mjs';
+import { expectTransferRefused, refuseStreamTransfer } from '../transfer.js';
+import { FirefoxPage, asPlaywrightPage } from './page.js';
+
+export interface BrowserOptions {
+  /** false: the page refuses to transfer ReadableStreams, so the engine pulls events by id. */
+  transferableStreams: boolean;
+}
+
+export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPage }, { firefox: Browser }>({
+  transferableStreams: [true, { option: true }],
+  firefox: [
+    async ({}, use) => {
+      const browser = await launchFirefox();
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  firefoxPage: async ({ firefox, baseURL, transferableStreams }, use) => {
+    const context = await firefox.createBrowserContext();
+    const page = new FirefoxPage(await context.newPage(), baseURL ?? 'http://localhost');
+    if (!transferableStreams) await page.addInitScript(refuseStreamTransfer);
+    await use(page);
+    if (!transferableStreams) await expectTransferRefused(page);
+    await context.close();
+  },
+  page: async ({ firefoxPage }, use) => use(asPlaywrightPage(firefoxPage)),
+});
