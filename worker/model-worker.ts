@@ -23,12 +23,19 @@ export class ModelWorker implements WorkerApi {
   private listener: WorkerListener | undefined;
   private readonly scheduler = new Scheduler();
   private readonly sources = new Map<number, EventSource>();
+  /** Generations that hold or wait for the model, by id, however handed over: `cancel(id)` stops any of them. */
+  private readonly live = new Map<number, EventSource>();
   private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
   private readonly recentStepTimes: number[] = [];
 
   async connect(lockName: string, listener: WorkerListener): Promise<void> {
-    this.listener = listener;
+    this.listen(listener);
     await holdForLife(lockName);
+  }
+
+  /** Where lifecycle news goes; a SharedWorker routes it to the tab that sent each request (worker/shared-model.ts). */
+  listen(listener: WorkerListener): void {
+    this.listener = listener;
   }
 
   async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
@@ -51,6 +58,7 @@ export class ModelWorker implements WorkerApi {
   async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
     const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
+    this.live.set(options.id, source);
     if (options.transfer) {
       const stream = toBatchedStream(source, options.runAhead);
       return transfer({ kind: 'stream', stream }, [stream]);
@@ -66,8 +74,9 @@ export class ModelWorker implements WorkerApi {
   }
 
   async cancel(id: number): Promise<void> {
-    const source = this.sources.get(id);
+    const source = this.sources.get(id) ?? this.live.get(id);
     this.sources.delete(id);
+    this.live.delete(id);
     await source?.cancel();
   }
 
@@ -103,6 +112,7 @@ export class ModelWorker implements WorkerApi {
         if (this.recentStepTimes.length > 2 * RECENT_STEPS) this.recentStepTimes.splice(0, this.recentStepTimes.length - RECENT_STEPS);
       },
       onRelease: () => {
+        this.live.delete(id);
         this.counts.openKvCaches--;
         this.listener?.released(id);
       },

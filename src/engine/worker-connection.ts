@@ -2,7 +2,7 @@
 // (worker/life-lock.ts); waiting here for the same lock resolves when it ends, however it ended:
 // terminate(), a crash, out of memory. Every call into the worker races that end, because a dead
 // worker never answers a Comlink call.
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink';
 import { ZStreamError } from '../shared/errors.js';
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerApi, WorkerListener } from '../shared/protocol.js';
 
@@ -21,6 +21,31 @@ export interface Connection {
   terminate(reason: ZStreamError): void;
 }
 
+/** What a connection talks to: a dedicated worker (the default), or a port of a shared one (shared-worker.ts). */
+export interface WorkerEndpoint {
+  /** What Comlink talks over. */
+  readonly port: Endpoint;
+  /** Calls `fail` when the worker's script fails or throws, or a message cannot be decoded. */
+  onFailure(fail: (detail: string) => void): void;
+  /** A Web Lock this thread holds while connected; a shared worker cancels its requests once it is released. */
+  readonly clientLock?: string;
+  /** Ends this connection: terminates a dedicated worker, lets go of a shared one. */
+  close(): void;
+}
+
+/** The default: a dedicated module worker of its own. */
+export function dedicatedWorker(): WorkerEndpoint {
+  const worker = new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+  return {
+    port: worker,
+    onFailure(fail) {
+      worker.addEventListener('error', (event) => fail(event.message || 'its script failed to load or threw'));
+      worker.addEventListener('messageerror', () => fail('a message could not be decoded'));
+    },
+    close: () => worker.terminate(),
+  };
+}
+
 const crashed = (detail: string) =>
   new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
 
@@ -33,13 +58,10 @@ export class WorkerConnection implements Connection {
   private readonly lockWait = new AbortController();
   private info_: ModelInfo | undefined;
 
-  private constructor(private readonly worker: Worker, private readonly remote: Remote<WorkerApi>) {
+  private constructor(private readonly endpoint: WorkerEndpoint, private readonly remote: Remote<WorkerApi>) {
     this.ended = new Promise((resolve) => (this.endWith = resolve));
     // Uncaught errors and undecodable messages: the worker's state is unknown from here on.
-    worker.addEventListener('error', (event) => {
-      this.terminate(crashed(event.message || 'its script failed to load or threw'));
-    });
-    worker.addEventListener('messageerror', () => this.terminate(crashed('a message could not be decoded')));
+    endpoint.onFailure((detail) => this.terminate(crashed(detail)));
   }
 
   /** Starts a worker and loads the model; rejects (and leaves no worker behind) if either fails. */
@@ -47,9 +69,9 @@ export class WorkerConnection implements Connection {
     load: LoadOptions,
     events: ConnectionEvents,
     onProgress?: (progress: LoadProgress) => void,
+    endpoint: WorkerEndpoint = dedicatedWorker(),
   ): Promise<WorkerConnection> {
-    const worker = new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
-    const connection = new WorkerConnection(worker, wrap<WorkerApi>(worker));
+    const connection = new WorkerConnection(endpoint, wrap<WorkerApi>(endpoint.port));
     try {
       const lockName = `zstream-worker-${crypto.randomUUID()}`;
       const listener: WorkerListener = {
@@ -59,7 +81,7 @@ export class WorkerConnection implements Connection {
         backendFailed: (message) =>
           connection.terminate(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
       };
-      await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+      await connection.call((remote) => remote.connect(lockName, proxy(listener), endpoint.clientLock));
       connection.watchLock(lockName);
       connection.info_ = await connection.call((remote) => remote.load(load, onProgress ? proxy(onProgress) : undefined));
       return connection;
@@ -93,7 +115,7 @@ export class WorkerConnection implements Connection {
   terminate(reason: ZStreamError): void {
     if (this.endReason) return;
     this.endReason = reason;
-    this.worker.terminate();
+    this.endpoint.close();
     this.lockWait.abort();
     this.remote[releaseProxy]();
     for (const reject of this.calls) reject(reason);

@@ -56,7 +56,9 @@ export type ErrorCode =
   | 'worker_crashed'
   | 'device_lost'
   | 'request_timeout'
-  | 'generation_failed';
+  | 'generation_failed'
+  /** The service worker found no tab with an engine to answer (src/service-worker/). */
+  | 'engine_unavailable';
 
 /** A `ZStreamError` as plain data, for structured cloning. */
 export interface SerializedError {
@@ -144,6 +146,10 @@ export interface ModelInfo {
   contextLength: number;
   /** Why the preferred device or weights were not used, when it fell back. */
   fallbackReason?: string;
+  /** With createEngine({ shared: true }): whether the model runs in a SharedWorker every tab shares. */
+  shared?: boolean;
+  /** Why a dedicated worker runs it instead, when `shared` is false (src/engine/shared-worker.ts). */
+  sharedFallbackReason?: string;
 }
 
 export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
@@ -192,6 +198,8 @@ export interface WorkerStats {
   running: number;
   /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
   recentStepTimes: number[];
+  /** In a SharedWorker: the tabs attached to it (worker/shared-model.ts). */
+  connections?: number;
 }
 
 /** Faults e2e tests inject: the worker exits, its GPU device is destroyed, or its thread hangs (src/testing.ts). */
@@ -199,8 +207,12 @@ export type WorkerFault = 'exit' | 'lose-device' | 'hang';
 
 /** The API the worker exposes over Comlink. */
 export interface WorkerApi {
-  /** Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener. */
-  connect(lockName: string, listener: WorkerListener): Promise<void>;
+  /**
+   * Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener.
+   * `clientLockName`: a lock the caller holds while connected; a SharedWorker cancels the caller's
+   * requests when it is released (the tab closed or navigated away: worker/shared-session.ts).
+   */
+  connect(lockName: string, listener: WorkerListener, clientLockName?: string): Promise<void>;
   load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo>;
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle>;
   pull(id: number): Promise<StreamEvent | undefined>;

@@ -1,0 +1,122 @@
+// createEngine({ shared: true }): the model lives in a SharedWorker (worker/shared-entry.ts) that
+// every tab of the origin asking for the same model, device and assets attaches to, each over its
+// own MessagePort. The worker's `name` is derived from exactly those, so different models never
+// share a worker. Each tab keeps its own RequestQueue (429s, stall timeouts, handing over waiting
+// requests after a crash); the worker's scheduler is shared by all tabs.
+//
+// Where SharedWorker is missing (some mobile browsers) or its script does not start, the tab falls
+// back to a dedicated worker of its own and says so in `engine.model` (shared: false, with a reason).
+import type { LoadOptions, LoadProgress } from '../shared/protocol.js';
+import { WorkerConnection, type Connection, type ConnectionEvents, type WorkerEndpoint } from './worker-connection.js';
+
+/** 32-bit FNV-1a, twice with different offsets: a short, stable tag for the worker's name. */
+function hashTag(text: string): string {
+  const fnv = (seed: number) => {
+    let hash = seed;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    return (hash >>> 0).toString(16).padStart(8, '0');
+  };
+  return fnv(0x811c9dc5) + fnv(0x2f6b3a91);
+}
+
+/** One SharedWorker per origin and model + device + assets: tabs that load the same thing share it. */
+export function sharedWorkerName(load: LoadOptions): string {
+  return `zstream ${load.model.id} ${load.device} ${hashTag(JSON.stringify(load))}`;
+}
+
+/** Resolves once this tab holds the lock `name`; it keeps it until `release` is called. */
+async function holdLock(name: string): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await new Promise<void>((held, failed) => {
+    navigator.locks
+      .request(name, () => {
+        held();
+        return released;
+      })
+      .catch(failed);
+  });
+  return release;
+}
+
+/** A port of the SharedWorker, and the lock that tells the worker when this tab is gone. */
+class SharedEndpoint implements WorkerEndpoint {
+  /** Set when the worker's script failed before it ever answered: then SharedWorker is of no use here. */
+  startFailure: string | undefined;
+  answered = false;
+
+  private constructor(
+    private readonly worker: SharedWorker,
+    readonly clientLock: string,
+    private readonly releaseLock: () => void,
+  ) {
+    worker.port.addEventListener('message', () => (this.answered = true), { once: true });
+  }
+
+  static async open(load: LoadOptions): Promise<SharedEndpoint> {
+    const clientLock = `zstream-tab-${crypto.randomUUID()}`;
+    // Held before the worker hears of it: the worker takes a free lock to mean that the tab is gone.
+    const release = await holdLock(clientLock);
+    try {
+      const worker = new SharedWorker(new URL('../../worker/shared-entry.ts', import.meta.url), { type: 'module', name: sharedWorkerName(load) });
+      return new SharedEndpoint(worker, clientLock, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  get port(): MessagePort {
+    return this.worker.port;
+  }
+
+  onFailure(fail: (detail: string) => void): void {
+    this.worker.addEventListener('error', () => {
+      if (!this.answered) this.startFailure = 'the SharedWorker script failed to start';
+      fail('its script failed to load or threw');
+    });
+    this.worker.port.addEventListener('messageerror', () => fail('a message could not be decoded'));
+  }
+
+  close(): void {
+    this.worker.port.close();
+    this.releaseLock();
+  }
+}
+
+/** Why this page cannot use a SharedWorker at all, or undefined. */
+function sharedWorkerMissing(): string | undefined {
+  if (typeof SharedWorker === 'undefined') return 'SharedWorker is not available in this browser';
+  if (typeof navigator.locks === 'undefined') return 'Web Locks are not available (not a secure context)';
+  return undefined;
+}
+
+/**
+ * What the RequestQueue opens for createEngine({ shared: true }): a connection to the shared
+ * worker, or, once that proved impossible, to a dedicated one. Every reopen after a crash tries
+ * the shared worker again (a new one, as the crashed one is gone) unless it could not start.
+ */
+export function sharedWorkerOpener(
+  load: LoadOptions,
+  onProgress?: (progress: LoadProgress) => void,
+): (events: ConnectionEvents) => Promise<Connection> {
+  let fallbackReason = sharedWorkerMissing();
+  return async (events) => {
+    if (fallbackReason === undefined) {
+      let endpoint: SharedEndpoint | undefined;
+      try {
+        endpoint = await SharedEndpoint.open(load);
+        const connection = await WorkerConnection.open(load, events, onProgress, endpoint);
+        connection.info.shared = true;
+        return connection;
+      } catch (error) {
+        if (endpoint?.startFailure === undefined && endpoint !== undefined) throw error;
+        fallbackReason = endpoint?.startFailure ?? `SharedWorker could not start: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    const connection = await WorkerConnection.open(load, events, onProgress);
+    connection.info.shared = false;
+    connection.info.sharedFallbackReason = fallbackReason;
+    return connection;
+  };
+}
