@@ -9,6 +9,7 @@ import { describeError } from './format.js';
 import { LoadView } from './load-view.js';
 import { renderModelOptions } from './models.js';
 import { ModelSession } from './session.js';
+import { showSharing } from './sharing.js';
 
 const DEVICES: readonly DevicePreference[] = ['auto', 'webgpu', 'wasm'];
 const params = new URLSearchParams(location.search);
@@ -33,12 +34,18 @@ const composer = new Composer(
   { send: (text, settings) => void conversation.send(text, settings), stop: () => conversation.stop() },
 );
 
+let stopSharing = () => {};
+
 function load(): void {
   conversation.stop();
+  stopSharing();
   loadView.start(model);
   const loading = session.load({ model, device, onProgress: (p) => loadView.progress(p) });
   loading.then(
-    (loaded) => loadView.ready(loaded.engine.model, loaded.loadMs),
+    (loaded) => {
+      loadView.ready(loaded.engine.model, loaded.loadMs);
+      if (session.ready === loading) stopSharing = showSharing(loaded.engine, byId('load'));
+    },
     (error: unknown) => {
       if (session.ready !== loading) return; // a newer choice replaced this load
       loadView.failed(model);

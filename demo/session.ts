@@ -40,6 +40,8 @@ export class ModelSession {
       const engine = await createEngine({
         model: request.model,
         device: request.device,
+        // One model for every tab of the demo (docs/multi-tab.md).
+        shared: true,
         onProgress: (p) => {
           if (id === this.generation) request.onProgress(p);
         },
