@@ -7,17 +7,17 @@ import { STORY, expect, test, type DeviceName } from './fixtures.js';
 import { MESSAGES } from './flow-helpers.js';
 
 /** Opens the harness and creates a shared `window.engine`; resolves with its model and the load progress it heard. */
-async function openShared(page: Page, device: DeviceName, runAhead = 1) {
+async function openShared(page: Page, device: DeviceName, runAhead = 1, stallTimeoutMs?: number) {
   await page.goto('/e2e/harness.html');
   await page.waitForFunction(() => window.harnessReady === true);
-  return page.evaluate(async ({ device, runAhead }) => {
+  return page.evaluate(async ({ device, runAhead, stallTimeoutMs }) => {
     const phases: string[] = [];
     const started = performance.now();
     window.engine = await window.zstream.createEngine({
-      device, modelBaseURL: '/models/', shared: true, runAhead, onProgress: (p) => phases.push(p.phase),
+      device, modelBaseURL: '/models/', shared: true, runAhead, stallTimeoutMs, onProgress: (p) => phases.push(p.phase),
     });
     return { model: window.engine.model, phases, readyMs: performance.now() - started };
-  }, { device, runAhead });
+  }, { device, runAhead, stallTimeoutMs });
 }
 
 /** The browser's shared workers, as DevTools lists its targets. */
@@ -128,6 +128,28 @@ test.describe('shared engine', () => {
     for (const page of [a, b]) {
       expect(await page.evaluate(() => window.engine.stats!())).toMatchObject({ workerRestarts: 1, connections: 2, openKvCaches: 0 });
     }
+  });
+
+  test(`[${device}] a hung SharedWorker: the stall timeout fails the running stream, both pages move to a new worker`, async ({ context }) => {
+    test.slow();
+    const a = await context.newPage();
+    const b = await context.newPage();
+    await openShared(a, device, 1, 1000);
+    await openShared(b, device, 1, 1000);
+    expect(STORY.startsWith(await startStream(a))).toBe(true);
+    // B's request waits behind A's: no stall clock runs for it, only the heartbeat can free it.
+    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
+    await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).hangWorker());
+    expect(await a.evaluate(() => (window as unknown as { rest: Promise<string> }).rest)).toMatch(/^error: .*made no progress for 1000 ms/);
+    expect(await waiting).toBe(STORY);
+    expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
+    for (const page of [a, b]) {
+      expect(await page.evaluate(() => window.engine.stats!())).toMatchObject({ connections: 2, openKvCaches: 0 });
+      expect(await page.evaluate(() => window.engine.model.shared)).toBe(true);
+    }
+    // The hung worker stays (no tab can end it) with no tab attached; the new one serves both.
+    expect(await sharedWorkers(context)).toHaveLength(2);
   });
 
   test(`[${device}] without SharedWorker: a dedicated worker, and engine.model says why`, async ({ page }) => {
