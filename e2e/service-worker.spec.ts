@@ -64,6 +64,34 @@ test('[wasm] XMLHttpRequest and axios on any page of the origin are answered by 
   expect(sseText(viaAxios.streamed)).toEqual({ text: STORY, done: true });
   expect(viaAxios.models).toBe('list');
 
+  // An iframe of the origin: its own client of the service worker, answered by the host's engine.
+  const fromFrame = await other.evaluate(async (messages) => {
+    const frame = document.createElement('iframe');
+    frame.src = '/e2e/harness.html';
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    document.body.append(frame);
+    await loaded;
+    const response = await frame.contentWindow!.fetch('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'm', messages }) });
+    return (await response.json()).choices[0].message.content as string;
+  }, MESSAGES);
+  expect(fromFrame).toBe(STORY);
+
+  // XMLHttpRequest.abort() mid-stream cancels the generation in the host tab and frees its KV cache.
+  const before = await host.evaluate(() => window.engine.stats!());
+  await other.evaluate((messages) => new Promise<void>((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/v1/chat/completions');
+    request.onprogress = () => {
+      if (request.responseText.includes('"content"')) request.abort();
+    };
+    request.onabort = () => resolve();
+    request.send(JSON.stringify({ model: 'm', stream: true, messages, temperature: 1, seed: 5, max_tokens: 1800 }));
+  }), MESSAGES);
+  const after = await host.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).settled());
+  expect(after).toMatchObject({ openKvCaches: 0, running: 0, queued: 0 });
+  expect(after.generatedTokens - before.generatedTokens).toBeLessThan(1000);
+  console.log(`XMLHttpRequest.abort(): the host generated ${after.generatedTokens - before.generatedTokens} of 1800 tokens`);
+
   // Other URLs go to the network as before.
   expect(await other.evaluate(() => fetch('/e2e/harness.html').then((r) => r.text()))).toContain('zstream e2e harness');
 
