@@ -89,8 +89,9 @@ test('[wasm] XMLHttpRequest and axios on any page of the origin are answered by 
   }), MESSAGES);
   const after = await host.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).settled());
   expect(after).toMatchObject({ openKvCaches: 0, running: 0, queued: 0 });
-  expect(after.generatedTokens - before.generatedTokens).toBeLessThan(1000);
-  console.log(`XMLHttpRequest.abort(): the host generated ${after.generatedTokens - before.generatedTokens} of 1800 tokens`);
+  // Unstopped, this request runs 304 tokens to its end-of-sequence token (seed 5).
+  expect(after.generatedTokens - before.generatedTokens).toBeLessThan(100);
+  console.log(`XMLHttpRequest.abort(): the host generated ${after.generatedTokens - before.generatedTokens} tokens (304 unstopped)`);
 
   // Other URLs go to the network as before.
   expect(await other.evaluate(() => fetch('/e2e/harness.html').then((r) => r.text()))).toContain('zstream e2e harness');
