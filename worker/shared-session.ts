@@ -52,7 +52,8 @@ export class WorkerSession implements WorkerApi, Attached {
 
   async cancel(id: number): Promise<void> {
     const shared = this.ids.get(id);
-    this.forget(id);
+    this.ids.delete(id);
+    // The tab hears `released` (the model routes it until then), which its stall watch waits for.
     if (shared !== undefined) await this.model.worker.cancel(shared);
   }
 
