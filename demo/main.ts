@@ -1,5 +1,5 @@
 // The demo page: a chat with a model in this tab, through the official `openai` SDK and
-// zstream's createFetch. `?model=<id>&device=auto|webgpu|wasm` choose what loads.
+// zstream's createFetch. `?model=<id>&device=auto|webgpu|wasm&shared=0` choose what loads.
 import { EMBEDDED_MODEL, type DevicePreference } from '../src/index.js';
 import { Composer } from './composer.js';
 import { Conversation } from './conversation.js';
@@ -15,6 +15,8 @@ const DEVICES: readonly DevicePreference[] = ['auto', 'webgpu', 'wasm'];
 const params = new URLSearchParams(location.search);
 let model = params.get('model') || EMBEDDED_MODEL;
 let device = DEVICES.find((d) => d === params.get('device')) ?? 'auto';
+/** Every tab of the demo shares one model (docs/multi-tab.md); `?shared=0` gives this tab its own worker. */
+const shared = params.get('shared') !== '0';
 
 const modelSelect = byId('model', HTMLSelectElement);
 const deviceSelect = byId('device', HTMLSelectElement);
@@ -40,7 +42,7 @@ function load(): void {
   conversation.stop();
   stopSharing();
   loadView.start(model);
-  const loading = session.load({ model, device, onProgress: (p) => loadView.progress(p) });
+  const loading = session.load({ model, device, shared, onProgress: (p) => loadView.progress(p) });
   loading.then(
     (loaded) => {
       loadView.ready(loaded.engine.model, loaded.loadMs);

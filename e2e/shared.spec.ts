@@ -152,6 +152,19 @@ test.describe('shared engine', () => {
     expect(await sharedWorkers(context)).toHaveLength(2);
   });
 
+  test(`[${device}] the demo in two tabs: one model, and each tab says it shares it`, async ({ context }) => {
+    const a = await context.newPage();
+    await a.goto(`/?device=${device}`);
+    await expect(a.locator('#sharing')).toHaveText('Shared worker: open another tab to share this model');
+    const b = await context.newPage();
+    await b.goto(`/?device=${device}`);
+    await expect(b.locator('#sharing')).toHaveText('Shared with 1 other tab');
+    await expect(a.locator('#sharing')).toHaveText('Shared with 1 other tab');
+    expect(await sharedWorkers(context)).toHaveLength(1);
+    await b.close();
+    await expect(a.locator('#sharing')).toHaveText('Shared worker: open another tab to share this model');
+  });
+
   test(`[${device}] without SharedWorker: a dedicated worker, and engine.model says why`, async ({ page }) => {
     await page.addInitScript(() => {
       delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
