@@ -47,23 +47,28 @@ async function sharedWorkerFetches(context: BrowserContext): Promise<string[]> {
   return urls;
 }
 
-/** Starts a stream and reads its first deltas; the rest waits (runAhead 1 keeps the model held). */
+type Paused = { resume: () => Promise<string> };
+
+/** Starts a stream and reads its first deltas; the rest waits unread (runAhead 1 keeps the model held). */
 const startStream = (page: Page) =>
   page.evaluate(async (messages) => {
     const stream = window.engine.chatStream(messages);
     const iterator = stream[Symbol.asyncIterator]();
     let text = '';
     for (let i = 0; i < 3; i++) text += (await iterator.next()).value ?? '';
-    (window as unknown as { rest: Promise<string> }).rest = (async () => {
+    (window as unknown as Paused).resume = async () => {
       try {
         for (let r = await iterator.next(); !r.done; r = await iterator.next()) text += r.value;
         return text;
       } catch (error) {
         return `error: ${(error as Error).message}`;
       }
-    })();
+    };
     return text;
   }, MESSAGES);
+
+/** Reads the paused stream to its end: its text, or `error: …`. */
+const resume = (page: Page) => page.evaluate(() => (window as unknown as Paused).resume());
 
 const device: DeviceName = 'wasm';
 
@@ -120,7 +125,7 @@ test.describe('shared engine', () => {
     await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
     await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).crashWorker());
     // A's running stream ends with the crash; B's waiting request runs in the new worker.
-    expect(await a.evaluate(() => (window as unknown as { rest: Promise<string> }).rest)).toMatch(/^error: .*worker stopped/);
+    expect(await resume(a)).toMatch(/^error: .*worker stopped/);
     expect(await waiting).toBe(STORY);
     const again = await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
     expect(again).toBe(STORY);
@@ -141,7 +146,7 @@ test.describe('shared engine', () => {
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
     await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
     await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).hangWorker());
-    expect(await a.evaluate(() => (window as unknown as { rest: Promise<string> }).rest)).toMatch(/^error: .*made no progress for 1000 ms/);
+    expect(await resume(a)).toMatch(/^error: .*made no progress for 1000 ms/);
     expect(await waiting).toBe(STORY);
     expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
     for (const page of [a, b]) {
@@ -150,6 +155,26 @@ test.describe('shared engine', () => {
     }
     // The hung worker stays (no tab can end it) with no tab attached; the new one serves both.
     expect(await sharedWorkers(context)).toHaveLength(2);
+  });
+
+  test('[webgpu] a lost GPU device in the SharedWorker: both pages hear it, one new worker serves both', async ({ context }) => {
+    test.slow();
+    const a = await context.newPage();
+    const b = await context.newPage();
+    expect((await openShared(a, 'webgpu')).model).toMatchObject({ shared: true, device: 'webgpu' });
+    expect((await openShared(b, 'webgpu')).model).toMatchObject({ shared: true, device: 'webgpu' });
+    expect(STORY.startsWith(await startStream(a))).toBe(true);
+    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
+    await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).loseDevice());
+    expect(await resume(a)).toMatch(/^error: (The GPU device was lost|The model failed while generating)/); // whichever the page reads first
+    expect(await waiting).toBe(STORY);
+    expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
+    expect(await sharedWorkers(context)).toHaveLength(1);
+    for (const page of [a, b]) {
+      expect(await page.evaluate(() => window.engine.stats!())).toMatchObject({ workerRestarts: 1, connections: 2, openKvCaches: 0 });
+      expect(await page.evaluate(() => window.engine.model)).toMatchObject({ shared: true, device: 'webgpu' });
+    }
   });
 
   test(`[${device}] the demo in two tabs: one model, and each tab says it shares it`, async ({ context }) => {

@@ -28,6 +28,24 @@ export function sharedWorkerName(load: LoadOptions, epoch = 0): string {
   return `zstream ${load.model.id} ${load.device} ${hashTag(JSON.stringify(load))}${epoch ? ` #${epoch}` : ''}`;
 }
 
+/** The lock a SharedWorker holds for life (worker/shared-entry.ts). */
+const lifeLockOf = (name: string) => `${name} (alive)`;
+/** How long a tab that reopens waits for the worker it left to be gone (it may live on, serving other tabs). */
+const GONE_WAIT_MS = 5_000;
+
+/**
+ * Resolves once no SharedWorker of this name is alive, or after GONE_WAIT_MS. A worker that failed
+ * (lost device) tells its tabs before it closes: a tab that reopened at once would attach to the
+ * closing worker, whose connect event the browser then drops.
+ */
+async function untilGone(name: string): Promise<void> {
+  const signal = AbortSignal.timeout(GONE_WAIT_MS);
+  // Shared mode: tabs waiting together are let through together; the worker holds it exclusively.
+  await navigator.locks.request(lifeLockOf(name), { mode: 'shared', signal }, () => undefined).catch((error: unknown) => {
+    if (!signal.aborted) throw error;
+  });
+}
+
 /**
  * A SharedWorker that does not answer the first call within this long is hung (a tab cannot
  * terminate it; it may hold a thread that spins): the tab moves on to a new one by another name.
@@ -69,7 +87,8 @@ class SharedEndpoint implements WorkerEndpoint {
     worker.port.addEventListener('message', () => (this.answered = true), { once: true });
   }
 
-  static async open(load: LoadOptions, epoch: number): Promise<SharedEndpoint> {
+  static async open(load: LoadOptions, epoch: number, reopening: boolean): Promise<SharedEndpoint> {
+    if (reopening) await untilGone(sharedWorkerName(load, epoch));
     const clientLock = `zstream-tab-${crypto.randomUUID()}`;
     // Held before the worker hears of it: the worker takes a free lock to mean that the tab is gone.
     const release = await holdLock(clientLock);
@@ -156,7 +175,7 @@ export function sharedWorkerOpener(
       let endpoint: SharedEndpoint | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        endpoint = await SharedEndpoint.open(load, epoch);
+        endpoint = await SharedEndpoint.open(load, epoch, last !== undefined);
         last = endpoint;
         const opened = endpoint;
         timer = setTimeout(() => opened.failUnanswered(), CONNECT_TIMEOUT_MS);
