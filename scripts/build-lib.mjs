@@ -48,21 +48,30 @@ const ortAsShipped = {
   },
 };
 
-/** src/ starts the worker from its source; in the package that is worker.js, next to index.js. */
-const SOURCE_WORKER_URL = /new URL\((['"])\.\.\/\.\.\/worker\/index\.ts\1, import\.meta\.url\)/g;
+/**
+ * src/ starts its workers from their source; in the package they are files next to index.js: the
+ * dedicated worker, the SharedWorker of createEngine({ shared: true }), and the service worker of
+ * installServiceWorker() (self-contained: a bundler may copy it as a plain asset).
+ */
+const WORKER_FILES = { 'index.ts': 'worker.js', 'shared-entry.ts': 'shared-worker.js', 'service-worker.ts': 'service-worker.js' };
 function builtWorkerURL() {
-  let found = false;
+  const found = new Set();
   return {
     name: 'zstream:worker-url',
     transform(code, id) {
       if (!id.startsWith(join(root, 'src/'))) return undefined;
-      const replaced = code.replace(SOURCE_WORKER_URL, "new URL('./worker.js', import.meta.url)");
-      if (replaced === code) return undefined;
-      found = true;
-      return { code: replaced, map: null };
+      let replaced = code;
+      for (const [source, built] of Object.entries(WORKER_FILES)) {
+        const pattern = new RegExp(`new URL\\((['"])\\.\\./\\.\\./worker/${source.replace('.', '\\.')}\\1, import\\.meta\\.url\\)`, 'g');
+        const next = replaced.replace(pattern, `new URL('./${built}', import.meta.url)`);
+        if (next !== replaced) found.add(source);
+        replaced = next;
+      }
+      return replaced === code ? undefined : { code: replaced, map: null };
     },
     buildEnd() {
-      if (!found) this.error("no module in src/ starts the worker with new URL('../../worker/index.ts', import.meta.url)");
+      const missing = Object.keys(WORKER_FILES).filter((source) => !found.has(source));
+      if (missing.length) this.error(`no module in src/ starts worker/${missing.join(', worker/')} with new URL('../../worker/…', import.meta.url)`);
     },
   };
 }
@@ -92,12 +101,19 @@ async function bundle() {
   });
   const worker = await build({
     ...shared,
-    input: { worker: join(root, 'worker/index.ts') },
+    input: { worker: join(root, 'worker/index.ts'), 'shared-worker': join(root, 'worker/shared-entry.ts') },
     plugins: [ortAsShipped],
     output: { ...output, entryFileNames: '[name].js', chunkFileNames: workerChunkName, paths: { [join(dist, ORT_MODULE)]: `./${ORT_MODULE}` } },
     write: true,
   });
-  return [...main.output, ...worker.output].filter((file) => file.type === 'chunk');
+  const serviceWorker = await build({
+    ...shared,
+    input: { 'service-worker': join(root, 'worker/service-worker.ts') },
+    output: { ...output, entryFileNames: '[name].js', codeSplitting: false },
+    write: true,
+  });
+  if (serviceWorker.output.filter((file) => file.type === 'chunk').length !== 1) throw new Error('dist/service-worker.js must be one self-contained file');
+  return [...main.output, ...worker.output, ...serviceWorker.output].filter((file) => file.type === 'chunk');
 }
 
 async function copyRuntimeFiles() {

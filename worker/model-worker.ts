@@ -21,11 +21,18 @@ export class ModelWorker implements WorkerApi {
   private listener: WorkerListener | undefined;
   private scheduler = new Scheduler();
   private readonly sources = new Map<number, EventSource>();
+  /** Generations that hold or wait for the model, by id, however handed over: `cancel(id)` stops any of them. */
+  private readonly live = new Map<number, EventSource>();
   private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
 
   async connect(lockName: string, listener: WorkerListener): Promise<void> {
-    this.listener = listener;
+    this.listen(listener);
     await holdForLife(lockName);
+  }
+
+  /** Where lifecycle news goes; a SharedWorker routes it to the tab that sent each request (worker/shared-model.ts). */
+  listen(listener: WorkerListener): void {
+    this.listener = listener;
   }
 
   async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
@@ -49,6 +56,7 @@ export class ModelWorker implements WorkerApi {
   async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
     const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
+    this.live.set(options.id, source);
     if (options.transfer) {
       const stream = toBatchedStream(source, options.runAhead);
       return transfer({ kind: 'stream', stream }, [stream]);
@@ -64,8 +72,9 @@ export class ModelWorker implements WorkerApi {
   }
 
   async cancel(id: number): Promise<void> {
-    const source = this.sources.get(id);
+    const source = this.sources.get(id) ?? this.live.get(id);
     this.sources.delete(id);
+    this.live.delete(id);
     await source?.cancel();
   }
 
@@ -90,6 +99,7 @@ export class ModelWorker implements WorkerApi {
         this.stepped();
       },
       onRelease: () => {
+        this.live.delete(id);
         this.counts.openKvCaches--;
         this.listener?.released(id);
       },

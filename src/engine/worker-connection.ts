@@ -2,7 +2,7 @@
 // (worker/life-lock.ts); waiting here for the same lock resolves when it ends, however it ended:
 // terminate(), a crash, out of memory. Every call into the worker races that end, because a dead
 // worker never answers a Comlink call.
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink';
 import { ZStreamError } from '../shared/errors.js';
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerApi, WorkerListener } from '../shared/protocol.js';
 
@@ -31,6 +31,32 @@ export interface Connection {
   retire(reason: ZStreamError): void;
 }
 
+/** What a connection talks to: a dedicated worker (the default), or a port of a shared one (shared-worker.ts). */
+export interface WorkerEndpoint {
+  /** What Comlink talks over. */
+  readonly port: Endpoint;
+  /** Calls `fail` when the worker's script fails or throws, or a message cannot be decoded. */
+  onFailure(fail: (detail: string) => void): void;
+  /** A Web Lock this thread holds while connected; a shared worker cancels its requests once it is released. */
+  readonly clientLock?: string;
+  /** Ends this connection: terminates a dedicated worker, lets go of a shared one. */
+  close(): void;
+}
+
+const startWorker = () => new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+
+/** The default: a dedicated module worker of its own. */
+export function dedicatedWorker(worker: Worker = startWorker()): WorkerEndpoint {
+  return {
+    port: worker,
+    onFailure(fail) {
+      worker.addEventListener('error', (event) => fail(event.message || 'its script failed to load or threw'));
+      worker.addEventListener('messageerror', () => fail('a message could not be decoded'));
+    },
+    close: () => worker.terminate(),
+  };
+}
+
 const crashed = (detail: string) =>
   new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
 
@@ -43,9 +69,9 @@ export interface WorkerStart {
    * then counts as crashed. Default 30 000 ms.
    */
   connectTimeoutMs?: number;
+  /** A port of a shared worker (shared-worker.ts) instead of a worker of its own. */
+  endpoint?: WorkerEndpoint;
 }
-
-const startWorker = () => new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
 
 export class WorkerConnection implements Connection {
   readonly ending: Promise<ZStreamError>;
@@ -58,14 +84,11 @@ export class WorkerConnection implements Connection {
   private readonly lockWait = new AbortController();
   private info_: ModelInfo | undefined;
 
-  private constructor(private readonly worker: Worker, private readonly remote: Remote<WorkerApi>) {
+  private constructor(private readonly endpoint: WorkerEndpoint, private readonly remote: Remote<WorkerApi>) {
     this.ending = new Promise((resolve) => (this.endingWith = resolve));
     this.ended = new Promise((resolve) => (this.endWith = resolve));
     // Uncaught errors and undecodable messages: the worker's state is unknown from here on.
-    worker.addEventListener('error', (event) => {
-      this.terminate(crashed(event.message || 'its script failed to load or threw'));
-    });
-    worker.addEventListener('messageerror', () => this.terminate(crashed('a message could not be decoded')));
+    endpoint.onFailure((detail) => this.terminate(crashed(detail)));
   }
 
   /** Starts a worker and loads the model; rejects (and leaves no worker behind) if either fails. */
@@ -73,10 +96,10 @@ export class WorkerConnection implements Connection {
     load: LoadOptions,
     events: ConnectionEvents,
     onProgress?: (progress: LoadProgress) => void,
-    { createWorker = startWorker, connectTimeoutMs = 30_000 }: WorkerStart = {},
+    { createWorker = startWorker, connectTimeoutMs = 30_000, endpoint }: WorkerStart = {},
   ): Promise<WorkerConnection> {
-    const worker = createWorker();
-    const connection = new WorkerConnection(worker, wrap<WorkerApi>(worker));
+    const port = endpoint ?? dedicatedWorker(createWorker());
+    const connection = new WorkerConnection(port, wrap<WorkerApi>(port.port));
     try {
       const lockName = `zstream-worker-${crypto.randomUUID()}`;
       const listener: WorkerListener = {
@@ -88,7 +111,7 @@ export class WorkerConnection implements Connection {
       };
       const silent = setTimeout(() => connection.terminate(crashed(`it did not start within ${connectTimeoutMs} ms`)), connectTimeoutMs);
       try {
-        await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+        await connection.call((remote) => remote.connect(lockName, proxy(listener), port.clientLock));
       } finally {
         clearTimeout(silent);
       }
@@ -130,7 +153,7 @@ export class WorkerConnection implements Connection {
     if (this.endReason) return;
     this.endReason = reason;
     this.endingWith(reason);
-    this.worker.terminate();
+    this.endpoint.close();
     this.lockWait.abort();
     this.remote[releaseProxy]();
     for (const reject of this.calls) reject(reason);

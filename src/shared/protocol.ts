@@ -99,7 +99,9 @@ export type ErrorCode =
   | 'worker_crashed'
   | 'device_lost'
   | 'request_timeout'
-  | 'generation_failed';
+  | 'generation_failed'
+  /** The service worker found no tab with an engine to answer (src/service-worker/). */
+  | 'engine_unavailable';
 
 /** A `ZStreamError` as plain data, for structured cloning. */
 export interface SerializedError {
@@ -197,6 +199,10 @@ export interface ModelInfo {
   contextLength: number;
   /** Why the preferred device or weights were not used, when it fell back. */
   fallbackReason?: string;
+  /** With createEngine({ shared: true }): whether the model runs in a SharedWorker every tab shares. */
+  shared?: boolean;
+  /** Why a dedicated worker runs it instead, when `shared` is false (src/engine/shared-worker.ts). */
+  sharedFallbackReason?: string;
 }
 
 export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
@@ -266,12 +272,18 @@ export interface WorkerStats {
    * steps. Those waiting are counted on the main thread (src/engine/request-queue.ts).
    */
   running: number;
+  /** In a SharedWorker: the tabs attached to it (worker/shared-model.ts). */
+  connections?: number;
 }
 
 /** The API the worker exposes over Comlink. */
 export interface WorkerApi {
-  /** Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener. */
-  connect(lockName: string, listener: WorkerListener): Promise<void>;
+  /**
+   * Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener.
+   * `clientLockName`: a lock the caller holds while connected; a SharedWorker cancels the caller's
+   * requests when it is released (the tab closed or navigated away: worker/shared-session.ts).
+   */
+  connect(lockName: string, listener: WorkerListener, clientLockName?: string): Promise<void>;
   load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo>;
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle>;
   pull(id: number): Promise<StreamEvent | undefined>;
