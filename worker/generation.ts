@@ -1,7 +1,7 @@
 // The backend-independent generation loop: pulls tokens from a backend one step at a time
 // and turns them into StreamEvents. Stop sequences, max_tokens and usage live here.
 import { ZStreamError } from '../src/shared/errors.js';
-import type { FinishReason, GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
+import type { FinishReason, GenerateRequest, StreamEvent, Usage } from '../src/shared/protocol.js';
 import type { Backend, PreparedGeneration, TokenCounts, TokenStream } from './backend.js';
 import type { Scheduler, Ticket } from './scheduler.js';
 import { StopMatcher } from './stop-matcher.js';
@@ -92,7 +92,11 @@ export async function createGeneration(
     const counted = await finish();
     const promptTokens = counted?.promptTokens ?? prepared.promptTokens;
     const completion = counted?.completionTokens ?? completionTokens;
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+    const cached = tokens?.cachedTokens;
+    const usage: Usage = {
+      prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion,
+      ...(cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached } }),
+    };
     pending.push({ type: 'done', finish_reason: reason, usage });
   };
 

@@ -27,6 +27,12 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
   allowRemoteModels?: boolean;
   /** Send requests to an OpenAI-compatible server instead: always, or when the model cannot load here. Off by default. */
   passThrough?: PassThroughOptions;
+  /**
+   * Bytes of KV cache kept between requests, so that a request that starts like a recent one (the
+   * next turn of a chat) computes only its new tokens (transformers.js models; docs/performance.md).
+   * Default 128 MiB, on the GPU with WebGPU; 0 turns it off.
+   */
+  prefixCacheBytes?: number;
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
@@ -35,7 +41,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const resolved = resolveAssets(options);
   const { modelBaseURL, ...assets } = resolved;
   const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
-  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets };
+  const load: LoadOptions = {
+    model, device: options.device ?? 'auto', ...assets,
+    ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
+  };
   const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress), flowSettings(options));
   try {
     await queue.start();

@@ -4,6 +4,7 @@ import { ZStreamError } from '../../src/shared/errors.js';
 import type { GenerateRequest, ModelInfo } from '../../src/shared/protocol.js';
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import { Sampler, type SamplingParams } from '../sampling.js';
+import { PrefixCache } from './prefix-cache.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 export interface ModelDefaults {
@@ -20,6 +21,7 @@ export class TransformersBackend implements Backend {
     private readonly tokenizer: PreTrainedTokenizer,
     eosIds: number[],
     private readonly defaults: ModelDefaults,
+    prefixCacheBytes?: number,
   ) {
     this.ctx = {
       model,
@@ -28,6 +30,7 @@ export class TransformersBackend implements Backend {
       contextLength: info.contextLength,
       eosIds: new Set(eosIds),
       decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+      prefixCache: new PrefixCache(prefixCacheBytes),
     };
   }
 
@@ -76,6 +79,7 @@ export class TransformersBackend implements Backend {
   }
 
   async unload(): Promise<void> {
+    await this.ctx.prefixCache.clear();
     await this.model.dispose();
   }
 }
