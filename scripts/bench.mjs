@@ -2,14 +2,14 @@
 // project README's "Benchmark" section). Builds the bench page, serves it on BENCH_PORT, drives
 // headless Chromium through loads, streaming paths and flow control on each device, and writes
 // bench/results.json and bench/results.md. It reports numbers; it never fails on one.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { config } from '../bench/runner/config.mjs';
 import { renderMarkdown } from '../bench/runner/report.mjs';
 import { buildBench, serveBench } from '../bench/runner/serve.mjs';
-import { measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
+import { measureBenchModel, measureConversations, measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
 import { summarize } from '../bench/runner/summarize.mjs';
 import { chromiumPath } from './chromium.mjs';
 
@@ -38,6 +38,18 @@ const toJson = (value) =>
   JSON.stringify(value, (_, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 1)
     .replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, inner) => `[${inner.replace(/\s+/g, '')}]`);
 
+const RESULTS = resolve(root, 'bench/results.json');
+
+function previousRun() {
+  if (!existsSync(RESULTS)) return null;
+  try {
+    const { date, machine, durationS, summary } = JSON.parse(readFileSync(RESULTS, 'utf8'));
+    return { date, machine, durationS, summary };
+  } catch {
+    return null; // an unreadable old file: nothing to compare with
+  }
+}
+
 async function main() {
   // Other processes on the machine skew every number here: the load average says how busy it was.
   const loadAtStart = loadavg()[0];
@@ -49,13 +61,17 @@ async function main() {
   }
   const server = await serveBench(config.port);
   log(`serving on ${server.url}`);
-  const raw = { loads: {}, streaming: {} };
+  const raw = { loads: {}, streaming: {}, conversation: {}, benchModel: {} };
   try {
     for (const device of config.devices) {
       log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
       raw.loads[device] = await measureLoads(server.url, device, log);
       log(`${device}: streaming (${config.reps} repetitions)`);
       raw.streaming[device] = await measureStreaming(server.url, device, log);
+      log(`${device}: 10-turn conversations (${config.conversationReps} × with and without the prefix cache)`);
+      raw.conversation[device] = await measureConversations(server.url, device, log);
+      log(`${device}: benchmark model, 49,152-token vocabulary (${config.benchModelReps} repetitions)`);
+      raw.benchModel[device] = await measureBenchModel(server.url, device, log);
     }
   } finally {
     clearInterval(sampler);
@@ -64,12 +80,17 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     machine: { ...machine(), loadAverage: { start: loadAtStart, max: Math.max(...loadSamples), end: loadavg()[0] } },
-    config: { reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices },
+    config: {
+      reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
+      benchModelReps: config.benchModelReps, benchModelTokens: config.benchModelTokens, conversationReps: config.conversationReps,
+    },
     durationS: Math.round((Date.now() - started) / 1000),
     summary: summarize(raw),
     raw,
+    // The run before this one, summarised, for the comparison table (one level: its own `previous` is dropped).
+    previous: previousRun(),
   };
-  writeFileSync(resolve(root, 'bench/results.json'), `${toJson(results)}\n`);
+  writeFileSync(RESULTS, `${toJson(results)}\n`);
   const markdown = renderMarkdown(results);
   writeFileSync(resolve(root, 'bench/results.md'), markdown);
   console.log(`\n${markdown}`);

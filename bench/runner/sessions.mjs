@@ -35,32 +35,68 @@ export async function measureLoads(baseURL, device, log) {
   return { loads, problems };
 }
 
-export async function measureStreaming(baseURL, device, log) {
-  const problems = [];
+/** The embedded model: story and long, every path, the engine's layers where configured, flow control. */
+export function measureStreaming(baseURL, device, log) {
   const workloads = [{ name: 'story' }, { name: 'long', tokens: config.longTokens[device] }];
   const paths = config.layerDevices.includes(device) ? [...PATHS, ...LAYERS] : PATHS;
+  return measurePaths(baseURL, device, log, { workloads, paths, reps: config.reps, flow: true });
+}
+
+/** The benchmark model with a real vocabulary: greedy and sampled, the same length, every path. */
+export function measureBenchModel(baseURL, device, log) {
+  const tokens = config.benchModelTokens[device];
+  const workloads = [{ name: 'greedy', tokens }, { name: 'sampled', tokens }];
+  return measurePaths(baseURL, device, log, { model: BENCH_MODEL, workloads, paths: PATHS, reps: config.benchModelReps, flow: false });
+}
+
+const BENCH_MODEL = 'zstream-bench-49k';
+
+async function measurePaths(baseURL, device, log, { model, workloads, paths, reps, flow: withFlow }) {
+  const problems = [];
   const runs = Object.fromEntries(workloads.map((w) => [w.name, Object.fromEntries(paths.map((p) => [p, []]))]));
   const browser = await freshBrowser();
   try {
     const page = await openBench(browser.context, baseURL, problems);
-    const info = await measure(page, (d) => window.bench.setUp(d), device);
-    log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}`);
+    const info = await measure(page, ([d, m]) => window.bench.setUp(d, m), [device, model]);
+    log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}${model ? ` (${model})` : ''}`);
     // Unrecorded first runs: JIT, the SDK's first-call work and each worker's kernels for longer
     // sequences settle first (the long workload once per worker: floor, engine, baseline).
     const warmUps = [...paths.map((p) => [p, workloads[0]]), ...['floor', 'chatStream', 'baseline'].map((p) => [p, workloads[1]])];
     for (const run of warmUps) await measure(page, ([p, w]) => window.bench.run(p, w), run);
-    for (let rep = 0; rep < config.reps; rep++) {
+    for (let rep = 0; rep < reps; rep++) {
       for (const workload of workloads) {
         for (const path of rotate(paths, rep)) {
           const record = await measure(page, ([p, w]) => window.bench.run(p, w), [path, workload]).catch(errorRecord);
           runs[workload.name][path].push(record);
         }
       }
-      log(`  ${device}: repetition ${rep + 1}/${config.reps} done`);
+      log(`  ${device}: repetition ${rep + 1}/${reps} done`);
     }
+    if (!withFlow) return { info, workloads, runs, problems };
     const flow = await measureFlow(page, workloads, device);
     log(`  ${device}: flow control measured`);
     return { info, workloads, runs, flow, problems };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** 10-turn conversations on the embedded model, with and without the prefix cache, alternating. */
+export async function measureConversations(baseURL, device, log) {
+  const problems = [];
+  const records = [];
+  const browser = await freshBrowser();
+  try {
+    const page = await openBench(browser.context, baseURL, problems);
+    for (let rep = 0; rep < config.conversationReps; rep++) {
+      for (const reuse of rotate([true, false], rep)) {
+        const record = await measure(page, ([d, r]) => window.bench.conversation(d, r, undefined, 64), [device, reuse], 300_000).catch(errorRecord);
+        records.push(record);
+        const turns = record.turns ?? [];
+        log(`  ${device} conversation ${reuse ? 'with' : 'without'} reuse: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms`);
+      }
+    }
+    return { records, problems };
   } finally {
     await browser.close();
   }
