@@ -68,7 +68,7 @@ async function main() {
       raw.loads[device] = await measureLoads(server.url, device, log);
       log(`${device}: streaming (${config.reps} repetitions)`);
       raw.streaming[device] = await measureStreaming(server.url, device, log);
-      log(`${device}: 10-turn conversations (${config.conversationReps} × with and without the prefix cache)`);
+      log(`${device}: 10-turn conversations (${config.conversationReps[device]} × with and without the prefix cache)`);
       raw.conversation[device] = await measureConversations(server.url, device, log);
       log(`${device}: benchmark model, 49,152-token vocabulary (${config.benchModelReps} repetitions)`);
       raw.benchModel[device] = await measureBenchModel(server.url, device, log);

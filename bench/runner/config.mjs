@@ -23,8 +23,8 @@ export const config = {
   /** The benchmark model (49,152-token vocabulary): repetitions and tokens of its greedy and sampled workloads. */
   benchModelReps: int('BENCH_MODEL_REPS', 3),
   benchModelTokens: { wasm: int('BENCH_MODEL_TOKENS_WASM', 128), webgpu: int('BENCH_MODEL_TOKENS_WEBGPU', 32) },
-  /** 10-turn conversations per mode (with and without the prefix cache), modes alternating. */
-  conversationReps: int('BENCH_CONVERSATION_REPS', 2),
+  /** 10-turn conversations per mode (with and without the prefix cache), modes alternating; SwiftShader's take ~20 s. */
+  conversationReps: { wasm: int('BENCH_CONVERSATION_REPS', 2), webgpu: int('BENCH_CONVERSATION_REPS', 1) },
   /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
   layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
   /** Skip `vite build` and serve the last build (for iterating on the runner only). */

@@ -53,7 +53,8 @@ function conversationTable(results) {
     rows.push(`| ${device} | cached_tokens (on) | ${turns.map((_, i) => f(c.withReuse.turns[i]?.cachedTokens, 0)).join(' | ')} | |`);
     notes.push(`${device}: ${c.sameText ? 'the same answers with and without the cache' : 'ANSWERS DIFFER with and without the cache'}${c.errors.length ? `; errors: ${c.errors.join('; ')}` : ''}`);
   }
-  rows.push('', `Medians over ${results.config.conversationReps} conversations per mode; ${notes.join('; ')}.`);
+  const reps = Object.entries(results.config.conversationReps ?? {}).map(([d, n]) => `${n} on ${d}`).join(', ');
+  rows.push('', `Medians over the conversations per mode (${reps}); ${notes.join('; ')}.`);
   return rows.join('\n');
 }
 

@@ -88,7 +88,7 @@ export async function measureConversations(baseURL, device, log) {
   const browser = await freshBrowser();
   try {
     const page = await openBench(browser.context, baseURL, problems);
-    for (let rep = 0; rep < config.conversationReps; rep++) {
+    for (let rep = 0; rep < config.conversationReps[device]; rep++) {
       for (const reuse of rotate([true, false], rep)) {
         const record = await measure(page, ([d, r]) => window.bench.conversation(d, r, undefined, 64), [device, reuse], 300_000).catch(errorRecord);
         records.push(record);
