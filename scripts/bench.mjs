@@ -2,7 +2,7 @@
 // project README's "Benchmark" section). Builds the bench page, serves it on BENCH_PORT, drives
 // headless Chromium through loads, streaming paths and flow control on each device, and writes
 // bench/results.json and bench/results.md. It reports numbers; it never fails on one.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -38,7 +38,11 @@ const toJson = (value) =>
   JSON.stringify(value, (_, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 1)
     .replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, inner) => `[${inner.replace(/\s+/g, '')}]`);
 
-const RESULTS = resolve(root, 'bench/results.json');
+// A run of some parts only (BENCH_PARTS) goes to bench/tmp/, leaving the full results as they are.
+const ALL_PARTS = ['loads', 'streaming', 'conversation', 'benchModel'];
+const partial = !ALL_PARTS.every((part) => config.parts.includes(part));
+const OUT = resolve(root, partial ? 'bench/tmp' : 'bench');
+const RESULTS = resolve(OUT, 'results.json');
 
 function previousRun() {
   if (!existsSync(RESULTS)) return null;
@@ -64,14 +68,23 @@ async function main() {
   const raw = { loads: {}, streaming: {}, conversation: {}, benchModel: {} };
   try {
     for (const device of config.devices) {
-      log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
-      raw.loads[device] = await measureLoads(server.url, device, log);
-      log(`${device}: streaming (${config.reps} repetitions)`);
-      raw.streaming[device] = await measureStreaming(server.url, device, log);
-      log(`${device}: 10-turn conversations (${config.conversationReps[device]} × with and without the prefix cache)`);
-      raw.conversation[device] = await measureConversations(server.url, device, log);
-      log(`${device}: benchmark model, 49,152-token vocabulary (${config.benchModelReps} repetitions)`);
-      raw.benchModel[device] = await measureBenchModel(server.url, device, log);
+      const part = (name) => config.parts.includes(name);
+      if (part('loads')) {
+        log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
+        raw.loads[device] = await measureLoads(server.url, device, log);
+      }
+      if (part('streaming')) {
+        log(`${device}: streaming (${config.reps} repetitions)`);
+        raw.streaming[device] = await measureStreaming(server.url, device, log);
+      }
+      if (part('conversation')) {
+        log(`${device}: 10-turn conversations (${config.conversationReps[device]} × with and without the prefix cache)`);
+        raw.conversation[device] = await measureConversations(server.url, device, log);
+      }
+      if (part('benchModel')) {
+        log(`${device}: benchmark model, 49,152-token vocabulary (${config.benchModelReps} repetitions)`);
+        raw.benchModel[device] = await measureBenchModel(server.url, device, log);
+      }
     }
   } finally {
     clearInterval(sampler);
@@ -81,7 +94,7 @@ async function main() {
     date: new Date().toISOString(),
     machine: { ...machine(), loadAverage: { start: loadAtStart, max: Math.max(...loadSamples), end: loadavg()[0] } },
     config: {
-      reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
+      parts: config.parts, reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
       benchModelReps: config.benchModelReps, benchModelTokens: config.benchModelTokens, conversationReps: config.conversationReps,
     },
     durationS: Math.round((Date.now() - started) / 1000),
@@ -90,11 +103,12 @@ async function main() {
     // The run before this one, summarised, for the comparison table (one level: its own `previous` is dropped).
     previous: previousRun(),
   };
+  mkdirSync(OUT, { recursive: true });
   writeFileSync(RESULTS, `${toJson(results)}\n`);
   const markdown = renderMarkdown(results);
-  writeFileSync(resolve(root, 'bench/results.md'), markdown);
+  writeFileSync(resolve(OUT, 'results.md'), markdown);
   console.log(`\n${markdown}`);
-  log('wrote bench/results.json and bench/results.md');
+  log(`wrote ${RESULTS} and results.md`);
   // A number is never a failure; a measurement that could not be taken is.
   const failed = JSON.stringify(raw).match(/"error":/g)?.length ?? 0;
   if (failed > 0) {

@@ -27,6 +27,8 @@ export const config = {
   conversationReps: { wasm: int('BENCH_CONVERSATION_REPS', 2), webgpu: int('BENCH_CONVERSATION_REPS', 1) },
   /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
   layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
+  /** What to measure (BENCH_PARTS=conversation,benchModel runs the new parts alone): loads, streaming, conversation, benchModel. */
+  parts: (process.env.BENCH_PARTS ?? 'loads,streaming,conversation,benchModel').split(',').map((p) => p.trim()),
   /** Skip `vite build` and serve the last build (for iterating on the runner only). */
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
 };

@@ -51,7 +51,8 @@ function conversationTable(results) {
     }
     rows.push(`| ${device} | prompt tokens | ${turns.map((_, i) => f(c.withReuse.turns[i]?.promptTokens, 0)).join(' | ')} | |`);
     rows.push(`| ${device} | cached_tokens (on) | ${turns.map((_, i) => f(c.withReuse.turns[i]?.cachedTokens, 0)).join(' | ')} | |`);
-    notes.push(`${device}: ${c.sameText ? 'the same answers with and without the cache' : 'ANSWERS DIFFER with and without the cache'}${c.errors.length ? `; errors: ${c.errors.join('; ')}` : ''}`);
+    const same = { true: 'the same answers with and without the cache', false: 'ANSWERS DIFFER with and without the cache', null: 'no conversation finished' }[String(c.sameText)];
+    notes.push(`${device}: ${same}${c.errors.length ? `; errors: ${c.errors.join('; ')}` : ''}`);
   }
   const reps = Object.entries(results.config.conversationReps ?? {}).map(([d, n]) => `${n} on ${d}`).join(', ');
   rows.push('', `Medians over the conversations per mode (${reps}); ${notes.join('; ')}.`);
@@ -60,14 +61,15 @@ function conversationTable(results) {
 
 function samplingTable(results) {
   const rows = [
-    '| device | path | greedy decode tok/s | sampled decode tok/s | sampled ÷ greedy |',
-    '|---|---|---:|---:|---:|',
+    '| device | path | greedy decode tok/s | sampled decode tok/s | sampled ÷ greedy | sampling ms a token (1/sampled − 1/greedy) |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const [device, s] of Object.entries(results.summary)) {
     const b = s.benchModel;
     if (!b) continue;
     for (const path of Object.keys(PATH_NAMES).filter((p) => b.sampledOverGreedy[p] !== undefined)) {
-      rows.push(`| ${device} | ${PATH_NAMES[path]} | ${f(b.workloads.greedy?.paths[path]?.decodeTokensPerSecond, 0)} | ${f(b.workloads.sampled?.paths[path]?.decodeTokensPerSecond, 0)} | ${f(b.sampledOverGreedy[path], 3)} |`);
+      const [g, s] = [b.workloads.greedy?.paths[path]?.decodeTokensPerSecond, b.workloads.sampled?.paths[path]?.decodeTokensPerSecond];
+      rows.push(`| ${device} | ${PATH_NAMES[path]} | ${f(g, 0)} | ${f(s, 0)} | ${f(b.sampledOverGreedy[path], 3)} | ${g && s ? f(1000 / s - 1000 / g, 2) : 'n/a'} |`);
     }
   }
   return rows.join('\n');

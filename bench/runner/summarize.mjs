@@ -73,8 +73,8 @@ function summarizeConversation(conversation) {
   return {
     withReuse: mode(true),
     withoutReuse: mode(false),
-    sameText: all.size === 1,
-    errors: conversation.records.filter((r) => r.error).map((r) => r.error),
+    sameText: records.length ? all.size === 1 : null,
+    errors: conversation.records.filter((r) => r.error).map((r) => r.error.split('\n')[0]),
   };
 }
 
@@ -95,15 +95,17 @@ function summarizeBenchModel(bench) {
 
 export function summarize(raw) {
   const out = {};
-  for (const [device, streaming] of Object.entries(raw.streaming)) {
+  const devices = new Set([raw.loads, raw.streaming, raw.conversation, raw.benchModel].flatMap((part) => Object.keys(part ?? {})));
+  for (const device of devices) {
+    const streaming = raw.streaming[device];
     out[device] = {
-      model: streaming.info,
+      model: streaming?.info ?? null,
       loads: raw.loads[device] ? summarizeLoads(raw.loads[device].loads) : null,
-      flow: summarizeFlow(streaming.flow),
-      workloads: Object.fromEntries(Object.entries(streaming.runs).map(([w, byPath]) => [w, summarizeWorkload(byPath)])),
+      flow: summarizeFlow(streaming?.flow),
+      workloads: Object.fromEntries(Object.entries(streaming?.runs ?? {}).map(([w, byPath]) => [w, summarizeWorkload(byPath)])),
       conversation: summarizeConversation(raw.conversation?.[device]),
       benchModel: summarizeBenchModel(raw.benchModel?.[device]),
-      problems: [...(raw.loads[device]?.problems ?? []), ...streaming.problems, ...(raw.conversation?.[device]?.problems ?? []), ...(raw.benchModel?.[device]?.problems ?? [])],
+      problems: [...(raw.loads[device]?.problems ?? []), ...(streaming?.problems ?? []), ...(raw.conversation?.[device]?.problems ?? []), ...(raw.benchModel?.[device]?.problems ?? [])],
     };
   }
   return out;
