@@ -90,7 +90,8 @@ export class Sampler {
       sum += probs[i] = p;
       // -z·log2(e) is -log2(p): never a larger bucket for a larger probability, which is all the
       // argument above needs. Below 2^-OCTAVES everything shares the tail bucket.
-      const b = Math.min(TAIL, Math.floor(-z * BUCKET_SCALE));
+      const t = -z * BUCKET_SCALE;
+      const b = t < TAIL ? t | 0 : TAIL; // t ≥ 0, so truncation is floor; -Infinity scores (masked) go to the tail
       buckets[i] = b;
       mass[b]! += p;
       count[b]!++;
