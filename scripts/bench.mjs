@@ -112,7 +112,7 @@ async function main() {
   // A number is never a failure; a measurement that could not be taken is.
   const failed = JSON.stringify(raw).match(/"error":/g)?.length ?? 0;
   if (failed > 0) {
-    log(`${failed} measurements failed: see "error" in bench/results.json`);
+    log(`${failed} measurements failed: see "error" in ${RESULTS}`);
     process.exitCode = 1;
   }
 }

@@ -90,7 +90,7 @@ export async function measureConversations(baseURL, device, log) {
     const page = await openBench(browser.context, baseURL, problems);
     for (let rep = 0; rep < config.conversationReps[device]; rep++) {
       for (const reuse of rotate([true, false], rep)) {
-        const record = await measure(page, ([d, r]) => window.bench.conversation(d, r, undefined, 64), [device, reuse], 300_000).catch(errorRecord);
+        const record = await measure(page, ([d, r]) => window.bench.conversation(d, r, undefined, 40), [device, reuse], 300_000).catch(errorRecord);
         records.push(record);
         const turns = record.turns ?? [];
         log(`  ${device} conversation ${reuse ? 'with' : 'without'} reuse: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms`);
