@@ -5,7 +5,8 @@
 // can use a whole entry takes it out of the pool (no copy; on WebGPU its tensors stay on the GPU) and
 // gives its cache back when it ends, holding the tokens it fed. A request that can use only the
 // start of an entry (an edited or regenerated turn, the next choice of n > 1) gets a copy cut to that
-// length, and the entry stays (it leaves the pool while it is copied). So no tensor is ever freed while another request computes with it.
+// length, and the entry stays (it leaves the pool while it is copied; on WebGPU it moves to CPU
+// memory then, see truncatedCopy). So no tensor is ever freed while another request computes with it.
 //
 // An entry's `tokens` are exactly the tokens whose keys and values the cache holds: the prompt and
 // every generated token that was fed back, not the last sampled one. Matching is by token id, and the
@@ -124,14 +125,16 @@ function cacheBytes(cache: DynamicCache): number {
 
 /**
  * A copy of the first `length` positions of every `[batch, heads, seq, head_dim]` tensor, in CPU
- * memory: ONNX Runtime uploads it with the next forward pass. A GPU tensor is read back first
- * (`getData` leaves the GPU buffer to its owner).
+ * memory: ONNX Runtime uploads it with the next forward pass. A GPU tensor is read back first, and
+ * ONNX Runtime's `getData()` turns it into a CPU tensor for good (its GPU buffer would then never be
+ * freed, since caches dispose GPU tensors only): `getData(true)` frees the buffer at once, so the
+ * entry copied from lives on in CPU memory and is uploaded again when a request takes it whole.
  */
 async function truncatedCopy(cache: DynamicCache, length: number): Promise<DynamicCache> {
   const entries: Record<string, Tensor> = {};
   for (const [name, tensor] of cacheTensors(cache)) {
     const [batch = 1, heads = 1, seq = 0, headDim = 1] = tensor.dims;
-    const data = (tensor.location === 'gpu-buffer' ? await tensor.ort_tensor.getData() : tensor.data) as Float32Array;
+    const data = (tensor.location === 'gpu-buffer' ? await tensor.ort_tensor.getData(true) : tensor.data) as Float32Array;
     const Typed = data.constructor as new (n: number) => Float32Array;
     const out = new Typed(batch * heads * length * headDim);
     for (let row = 0; row < batch * heads; row++) {
