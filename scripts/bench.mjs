@@ -69,21 +69,23 @@ async function main() {
   try {
     for (const device of config.devices) {
       const part = (name) => config.parts.includes(name);
+      // A part that fails is recorded as an error; the others still run and the results are written.
+      const attempt = (measurement) => measurement.catch((error) => ({ error: error instanceof Error ? error.message : String(error), problems: [] }));
       if (part('loads')) {
         log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
-        raw.loads[device] = await measureLoads(server.url, device, log);
+        raw.loads[device] = await attempt(measureLoads(server.url, device, log));
       }
       if (part('streaming')) {
         log(`${device}: streaming (${config.reps} repetitions)`);
-        raw.streaming[device] = await measureStreaming(server.url, device, log);
+        raw.streaming[device] = await attempt(measureStreaming(server.url, device, log));
       }
       if (part('conversation')) {
         log(`${device}: 10-turn conversations (${config.conversationReps[device]} × with and without the prefix cache)`);
-        raw.conversation[device] = await measureConversations(server.url, device, log);
+        raw.conversation[device] = await attempt(measureConversations(server.url, device, log));
       }
       if (part('benchModel')) {
         log(`${device}: benchmark model, 49,152-token vocabulary (${config.benchModelReps} repetitions)`);
-        raw.benchModel[device] = await measureBenchModel(server.url, device, log);
+        raw.benchModel[device] = await attempt(measureBenchModel(server.url, device, log));
       }
     }
   } finally {

@@ -46,6 +46,10 @@ function conversationTable(results) {
   for (const [device, s] of Object.entries(results.summary)) {
     const c = s.conversation;
     if (!c) continue;
+    if (!c.withReuse) {
+      notes.push(`${device}: ${c.errors.join('; ')}`);
+      continue;
+    }
     for (const [name, m] of [['on (default)', c.withReuse], ['off (prefixCacheBytes: 0)', c.withoutReuse]]) {
       rows.push(`| ${device} | ${name}: TTFT ms | ${turns.map((_, i) => f(m.turns[i]?.ttftMs)).join(' | ')} | ${f(m.lateOverEarly, 2)} |`);
     }
@@ -146,7 +150,7 @@ function targetTable(results) {
   }
   for (const [device, s] of Object.entries(results.summary)) {
     const c = s.conversation?.withReuse;
-    if (c) rows.push(`| 10-turn chat with the prefix cache: TTFT of turns 8–10 ≤ 1.5 × turns 1–3 | ${device} | ${f(c.late)} ms vs ${f(c.early)} ms: ${f(c.lateOverEarly, 2)} × (without the cache ${f(s.conversation.withoutReuse.lateOverEarly, 2)} ×) | ${met(c.lateOverEarly == null ? null : c.lateOverEarly <= 1.5)} |`);
+    if (c && s.conversation.withoutReuse) rows.push(`| 10-turn chat with the prefix cache: TTFT of turns 8–10 ≤ 1.5 × turns 1–3 | ${device} | ${f(c.late)} ms vs ${f(c.early)} ms: ${f(c.lateOverEarly, 2)} × (without the cache ${f(s.conversation.withoutReuse.lateOverEarly, 2)} ×) | ${met(c.lateOverEarly == null ? null : c.lateOverEarly <= 1.5)} |`);
     const b = s.benchModel;
     if (b) {
       const floor = b.sampledOverGreedy.floor;

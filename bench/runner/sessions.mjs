@@ -57,7 +57,8 @@ async function measurePaths(baseURL, device, log, { model, workloads, paths, rep
   const browser = await freshBrowser();
   try {
     const page = await openBench(browser.context, baseURL, problems);
-    const info = await measure(page, ([d, m]) => window.bench.setUp(d, m), [device, model]);
+    // Three loads (engine, floor, baseline); SwiftShader compiles the 49k model's shaders slowly.
+    const info = await measure(page, ([d, m]) => window.bench.setUp(d, m), [device, model], 300_000);
     log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}${model ? ` (${model})` : ''}`);
     // Unrecorded first runs: JIT, the SDK's first-call work and each worker's kernels for longer
     // sequences settle first (the long workload once per worker: floor, engine, baseline).

@@ -53,6 +53,7 @@ function summarizeFlow(flow) {
 /** Per turn: median TTFT over repetitions, per mode; turns 1–3 against 8–10; same answers in both modes. */
 function summarizeConversation(conversation) {
   if (!conversation) return null;
+  if (conversation.error) return { withReuse: null, withoutReuse: null, sameText: null, errors: [conversation.error] };
   const records = ok(conversation.records);
   const mode = (reuse) => {
     const runs = records.filter((r) => r.reuse === reuse);
@@ -80,7 +81,7 @@ function summarizeConversation(conversation) {
 
 /** The benchmark model's paths, and sampled decoding against greedy on each. */
 function summarizeBenchModel(bench) {
-  if (!bench) return null;
+  if (!bench || bench.error) return bench?.error ? { error: bench.error, workloads: {}, sampledOverGreedy: {}, problems: [] } : null;
   const workloads = Object.fromEntries(Object.entries(bench.runs).map(([w, byPath]) => [w, summarizeWorkload(byPath)]));
   const { greedy, sampled } = workloads;
   const sampledOverGreedy = greedy && sampled
@@ -97,10 +98,10 @@ export function summarize(raw) {
   const out = {};
   const devices = new Set([raw.loads, raw.streaming, raw.conversation, raw.benchModel].flatMap((part) => Object.keys(part ?? {})));
   for (const device of devices) {
-    const streaming = raw.streaming[device];
+    const streaming = raw.streaming[device]?.error ? undefined : raw.streaming[device];
     out[device] = {
       model: streaming?.info ?? null,
-      loads: raw.loads[device] ? summarizeLoads(raw.loads[device].loads) : null,
+      loads: raw.loads[device]?.loads ? summarizeLoads(raw.loads[device].loads) : null,
       flow: summarizeFlow(streaming?.flow),
       workloads: Object.fromEntries(Object.entries(streaming?.runs ?? {}).map(([w, byPath]) => [w, summarizeWorkload(byPath)])),
       conversation: summarizeConversation(raw.conversation?.[device]),
