@@ -35,5 +35,6 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'worker/**/*.test.ts', 'scripts/**/*.test.ts', 'demo/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/vitest-setup.ts'],
   },
 });

@@ -34,6 +34,12 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
    * dedicated worker runs it and `model.shared` is false, with `model.sharedFallbackReason`. Default: false.
    */
   shared?: boolean;
+  /**
+   * Bytes of KV cache kept between requests, so that a request that starts like a recent one (the
+   * next turn of a chat) computes only its new tokens (transformers.js models; docs/performance.md).
+   * Default 128 MiB, on the GPU with WebGPU; 0 turns it off.
+   */
+  prefixCacheBytes?: number;
 }
 
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {
@@ -49,7 +55,10 @@ export async function createEngineWith(options: EngineOptions, start: WorkerStar
   const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
   const flow = flowSettings(options);
   const scheduling = { maxRunning: flow.maxRunning, preemptIdleMs: flow.preemptIdleMs };
-  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets, scheduling };
+  const load: LoadOptions = {
+    model, device: options.device ?? 'auto', ...assets, scheduling,
+    ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
+  };
   const open = options.shared
     ? sharedWorkerOpener(load, options.onProgress)
     : (events: ConnectionEvents) => WorkerConnection.open(load, events, options.onProgress, start);

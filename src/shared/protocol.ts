@@ -69,6 +69,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Where the backend reports it: prompt tokens whose keys and values were reused, not computed. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** Stable error codes; status, type and OpenAI's wire code are derived from them (src/errors.ts). */
@@ -176,6 +178,8 @@ export interface LoadOptions {
   wasmPaths: { wasm: string; mjs: string };
   /** Model files an app's bundler serves under new names: URL in the model folder → URL served (src/assets.ts). */
   assetURLs?: Record<string, string>;
+  /** Memory for the KV caches kept between requests (transformers.js; worker/transformers/prefix-cache.ts). 0 turns it off. */
+  prefixCacheBytes?: number;
   /** How requests share the model (worker/scheduler.ts, docs/scheduling.md); the worker's defaults where absent. */
   scheduling?: SchedulingOptions;
 }
