@@ -4,6 +4,7 @@ import { pageURL, resolveBaseURL } from '../engine/base-url.js';
 import { abortableResponse } from './abortable-response.js';
 import { chatCompletions } from './chat-completions.js';
 import { completions } from './completions.js';
+import { clip } from './quote.js';
 import { ZStreamError, abortReason } from '../shared/errors.js';
 import { listModels, retrieveModel, type ServeContext, type ServedEngine } from './models.js';
 
@@ -41,7 +42,7 @@ async function route(context: ServeContext, request: Request, path: string): Pro
   const matches = ROUTES.map((r) => ({ ...r, match: r.pattern.exec(path) })).filter((r) => r.match !== null);
   const found = matches.find((r) => r.method === request.method);
   if (found?.match) return found.handle(context, request, found.match);
-  const where = `${request.method} ${new URL(request.url).pathname}`;
+  const where = `${clip(request.method)} ${clip(new URL(request.url).pathname)}`;
   if (matches.length === 0) throw new ZStreamError('unknown_url', `Invalid URL (${where})`);
   // HTTP requires the allowed methods on a 405.
   const allow = matches.map((r) => r.method).join(', ');

@@ -4,6 +4,7 @@
 import { jsonResponse } from './completion-wire.js';
 import type { Engine } from '../engine/types.js';
 import { ZStreamError } from '../shared/errors.js';
+import { clip } from './quote.js';
 import type { Model, ModelList } from './openai-types.js';
 
 /** All the routes need of an engine. */
@@ -33,7 +34,7 @@ const modelObject = ({ model }: ServedEngine): ServedModelObject => ({
 /** The id to report for a request that named `requested`; throws in strict mode when it is not the loaded model. */
 export function servedModel({ engine, strictModel }: ServeContext, requested: string): string {
   if (strictModel && requested !== engine.model.id) {
-    throw new ZStreamError('model_not_found', `The model \`${requested}\` does not exist or you do not have access to it.`);
+    throw new ZStreamError('model_not_found', `The model \`${clip(requested)}\` does not exist or you do not have access to it.`);
   }
   return engine.model.id;
 }

@@ -8,6 +8,12 @@ import { ZStreamError } from '../shared/errors.js';
 import { parseChatCompletion } from './request.js';
 
 const USER = [{ role: 'user', content: 'Hi' }];
+/** { type: { type: … } }, `depth` deep. */
+function nested(depth: number): unknown {
+  let value: unknown = 'x';
+  for (let i = 0; i < depth; i++) value = { type: value };
+  return value;
+}
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'm', messages: USER, ...extra });
 
 function chatError(body: Record<string, unknown>) {
@@ -122,6 +128,13 @@ describe('chat request: errors', () => {
     ['user of the wrong type', chat({ user: 5 }), { code: 'invalid_type', param: 'user' }, true],
     ['metadata of the wrong type', chat({ metadata: 'x' }), { code: 'invalid_type', param: 'metadata' }, true],
     ['store of the wrong type', chat({ store: 'no' }), { code: 'invalid_type', param: 'store' }, true],
+    ['a deeply nested part type, quoted short', chat({ messages: [{ role: 'user', content: [{ type: nested(100_000) }] }] }), {
+      code: 'invalid_value', param: 'messages[0].content[0].type',
+      message: `Invalid value: ${'{"type":'.repeat(12)}{"ty…. Supported values are: 'text', 'image_url', 'input_audio', 'refusal', 'audio', and 'file'.`,
+    }, true],
+    ['a long unknown role, quoted short', chat({ messages: [{ role: 'r'.repeat(100_000), content: 'x' }] }), {
+      code: 'invalid_value', param: 'messages[0].role', message: expect.stringMatching(/^Invalid value: 'r{100}…'\. Supported/) as unknown,
+    }, true],
     ['top_logprobs above 20', chat({ top_logprobs: 21 }), { code: 'integer_above_max_value', param: 'top_logprobs' }, true],
   ];
 
@@ -199,7 +212,20 @@ describe('legacy completion request', () => {
     ['best_of above 1', legacy({ best_of: 3 }), { code: 'unsupported_parameter', param: 'best_of' }, false],
     ['logprobs', legacy({ logprobs: 2 }), { code: 'unsupported_parameter', param: 'logprobs' }, false],
     ['echo of the wrong type', legacy({ echo: 'yes' }), { code: 'invalid_type', param: 'echo' }, true],
+    ['129 prompts', legacy({ prompt: Array.from({ length: 129 }, () => 'a') }), {
+      code: 'invalid_value', param: 'prompt',
+      message: "Invalid 'prompt': 129 prompts × n = 1 asks for 129 choices; at most 128 choices per request are supported.",
+    }, false],
+    ['prompts × n above 128', legacy({ prompt: Array.from({ length: 100 }, () => 'a'), n: 2 }), {
+      code: 'invalid_value', param: 'n',
+      message: "Invalid 'n': 100 prompts × n = 2 asks for 200 choices; at most 128 choices per request are supported.",
+    }, false],
   ];
+  it('accepts up to 128 choices in all', () => {
+    expect(parseCompletion(legacy({ prompt: Array.from({ length: 64 }, () => 'a'), n: 2 })).prompts).toHaveLength(64);
+    expect(parseCompletion(legacy({ prompt: Array.from({ length: 128 }, () => 'a') })).n).toBe(1);
+  });
+
   for (const [what, body, expected, specRejects] of cases) {
     it(`${what}: ${String(expected['code'])} on '${String(expected['param'])}'`, () => {
       expect(legacyError(body)).toMatchObject({ type: 'invalid_request_error', ...expected });
