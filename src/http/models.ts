@@ -7,11 +7,8 @@ import { ZStreamError } from '../shared/errors.js';
 import { clip } from './quote.js';
 import type { Model, ModelList } from './openai-types.js';
 
-/** All the routes need of an engine. */
-export type ServedEngine = Pick<Engine, 'model' | 'generate'> & {
-  /** An engine that answers whole requests itself (pass-through) gets them unchanged, unrouted. */
-  forward?(request: Request, path: string): Promise<Response>;
-};
+/** All the shim needs of an engine. */
+export type ServedEngine = Pick<Engine, 'model' | 'generate' | 'serve'>;
 
 /** What every route handler is given. */
 export interface ServeContext {
