@@ -72,7 +72,7 @@ describe('chat request: accepted parameters', () => {
     expect(parseChatCompletion(nulls)).toMatchObject({ stream: false, n: 1, params: { stop: undefined, temperature: undefined } });
   });
 
-  it('honours n, and reads zStream chunking from stream_options', () => {
+  it('honours n, and reads zstream chunking from stream_options', () => {
     const params = parseChatCompletion(chat({ n: 3, stream: true, stream_options: { chunk_size: 4, chunk_by: 'word' } }));
     expect(params.n).toBe(3);
     expect(params.streamOptions).toEqual({ includeUsage: false, chunking: { size: 4, by: 'word' } });

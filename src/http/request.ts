@@ -12,7 +12,7 @@ import {
 export interface StreamOptions {
   /** OpenAI's form: `usage: null` on every chunk, then one chunk with `choices: []` and the usage. */
   includeUsage: boolean;
-  /** zStream's extension: how many tokens, words or sentences go into one chunk. */
+  /** zstream's extension: how many tokens, words or sentences go into one chunk. */
   chunking: Chunking;
 }
 
