@@ -35,8 +35,7 @@ describe('RemoteEngine', () => {
     const parts: string[] = [];
     for await (const part of engine.chatStream([{ role: 'user', content: 'Hi' }], { max_tokens: 2, stallTimeoutMs: 50 })) parts.push(part);
     expect(parts).toEqual(['Hi']);
-    const request = { prompt: 'Once', seed: 3, stallTimeoutMs: 5 };
-    await (await engine.generate(request)).cancel();
+    await (await engine.generate({ prompt: 'Once', seed: 3 })).cancel();
     const common = { model: 'up-model', stream: true, stream_options: { include_usage: true } };
     expect(bodies).toEqual([
       { messages: [{ role: 'user', content: 'Hi' }], temperature: 0, ...common },

@@ -10,7 +10,7 @@ import type { Engine, RequestOptions } from './types.js';
 import { ZStreamError } from '../shared/errors.js';
 import { collectResult, textDeltas } from './event-readers.js';
 import { resolveBaseURL } from './base-url.js';
-import { generateRequestOnly, splitRequestOptions } from './request-options.js';
+import { splitRequestOptions } from './request-options.js';
 import type { ChatMessage, FinishReason, GenerateRequest, ModelInfo, StreamEvent, Usage } from '../shared/protocol.js';
 
 export interface PassThroughOptions {
@@ -56,7 +56,7 @@ export class RemoteEngine implements Engine {
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<ReadableStream<StreamEvent>> {
     const chat = 'messages' in request;
-    const body = { ...generateRequestOnly(request), model: this.options.model, stream: true, stream_options: { include_usage: true } };
+    const body = { ...request, model: this.options.model, stream: true, stream_options: { include_usage: true } };
     const response = await this.send(chat ? '/chat/completions' : '/completions', {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(signal ? { signal } : {}),
     });

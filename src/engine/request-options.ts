@@ -1,7 +1,7 @@
 // The one split of a request's options, shared by every engine (local and remote): OpenAI's
 // generation parameters go to the model (or, for a remote engine, into the upstream request body);
 // zstream's own options (the signal, `stallTimeoutMs`) stay here and are never sent anywhere.
-import type { GenerateRequest, GenerationParams } from '../shared/protocol.js';
+import type { GenerationParams } from '../shared/protocol.js';
 import type { RequestLimits, RequestOptions } from './types.js';
 
 /** Every key of GenerationParams, checked both ways by the compiler: a new parameter must be added here. */
@@ -20,12 +20,6 @@ export function generationParams(source: GenerationParams): GenerationParams {
   };
   GENERATION_KEYS.forEach(copy);
   return params;
-}
-
-/** A GenerateRequest with nothing but its prompt (messages or text) and generation parameters. */
-export function generateRequestOnly(request: GenerateRequest): GenerateRequest {
-  const params = generationParams(request);
-  return 'messages' in request ? { ...params, messages: request.messages } : { ...params, prompt: request.prompt };
 }
 
 export interface SplitOptions {
