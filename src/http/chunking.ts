@@ -64,7 +64,7 @@ export class DeltaGrouper {
   private findStarts(segmenter: Intl.Segmenter): void {
     const from = this.starts.at(-1) ?? 0;
     for (const { index, isWordLike } of segmenter.segment(this.text.slice(from))) {
-      if (index === 0 || (this.chunking.by === 'word' && !isWordLike)) continue;
+      if (this.chunking.by === 'word' && !isWordLike) continue;
       let start = from + index;
       while (start > from && /\s/u.test(this.text[start - 1]!)) start--;
       if (start > from) this.starts.push(start);

@@ -16,37 +16,32 @@ export interface Derivation<T, U> {
 /** `source`, one event at a time through `derivation`. */
 export function derive<T, U>(source: ReadableStream<T>, derivation: Derivation<T, U>): ReadableStream<U> {
   const reader = source.getReader();
-  let live = true;
+  let cancelled = false;
   return new ReadableStream<U>(
     {
       async pull(controller) {
         const idle = derivation.idle;
         // With highWaterMark 0, desiredSize is 0 while nothing is queued and below 0 once an idle value waits unread.
         const timer = idle && setInterval(() => {
-          if (live && controller.desiredSize === 0) controller.enqueue(idle.value);
+          if (!cancelled && controller.desiredSize === 0) controller.enqueue(idle.value);
         }, idle.afterMs);
+        // A source that fails errors this stream (the pull rejects), as its reader would see it.
         try {
           // Read until something is written: a pull that enqueues nothing is not called again.
           for (;;) {
             const { value, done } = await reader.read();
-            if (!live) return; // cancelled meanwhile: the source's end is not this stream's
+            if (cancelled) return; // the source's end after a cancel is not this stream's: no flush
             const events = done ? (derivation.flush?.() ?? []) : derivation.map(value);
             for (const event of events) controller.enqueue(event);
-            if (done) {
-              live = false;
-              return controller.close();
-            }
+            if (done) return controller.close();
             if (events.length > 0) return;
           }
-        } catch (error) {
-          live = false;
-          throw error; // errors this stream, as a failing source's reader sees it
         } finally {
           clearInterval(timer);
         }
       },
       cancel(reason) {
-        live = false;
+        cancelled = true;
         return reader.cancel(reason);
       },
     },

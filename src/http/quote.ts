@@ -33,7 +33,8 @@ export function quoteJson(value: unknown, limit = QUOTE_LIMIT): string {
       });
       out += '}';
     } else {
-      out += typeof v === 'string' ? JSON.stringify(clip(v, limit)) : (JSON.stringify(v) ?? String(v));
+      // Strings are cut before they are quoted: a 100 KB string is not copied whole. (undefined: 'undefined'.)
+      out += typeof v === 'string' ? JSON.stringify(clip(v, limit)) : String(JSON.stringify(v));
     }
   };
   write(value);

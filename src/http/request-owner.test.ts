@@ -105,5 +105,22 @@ describe('RequestOwner', () => {
     await Promise.resolve();
     expect(seen.cancelled).toBe('late');
     expect(client.listeners()).toBe(0);
+    expect(() => owner.respond(new Response(null, { status: 204 }))).toThrow('late');
+  });
+
+  it('a source that errored with the same abort first (the engine saw it) is no second failure', async () => {
+    const client = clientSignal();
+    const owner = new RequestOwner(client.signal);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        owner.signal.addEventListener('abort', () => controller.error(owner.signal.reason));
+      },
+    });
+    const reader = owner.respond(new Response(body)).body!.getReader();
+    const read = reader.read();
+    client.controller.abort('gone');
+    await expect(read).rejects.toBe('gone');
+    // An unexpected failure of the source's cancel would surface as an unhandled rejection here.
+    await new Promise((resolve) => setTimeout(resolve, 0));
   });
 });

@@ -12,7 +12,7 @@ export class RequestOwner {
 
   constructor(clientSignal: AbortSignal) {
     const onAbort = () => this.controller.abort(abortReason(clientSignal));
-    clientSignal.addEventListener('abort', onAbort, { once: true });
+    clientSignal.addEventListener('abort', onAbort);
     this.unlink = () => clientSignal.removeEventListener('abort', onAbort);
   }
 
@@ -53,16 +53,15 @@ export class RequestOwner {
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          const onAbort = () => {
+          // respond() is never called with the signal aborted (above): this listener sees the abort.
+          signal.addEventListener('abort', () => {
             this.end();
             controller.error(signal.reason);
             // The source has errored too when the engine saw the abort first; that is this same abort.
             reader.cancel(signal.reason).catch((error: unknown) => {
               if (error !== signal.reason) throw error;
             });
-          };
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
+          });
         },
         pull: async (controller) => {
           try {
