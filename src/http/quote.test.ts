@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QUOTE_LIMIT, clip, quoteJson } from './quote.js';
+import { notOneOf } from './request-fields.js';
 
 describe('quoting client values in error messages', () => {
   it('shows short values whole, as JSON', () => {
@@ -27,5 +28,12 @@ describe('quoting client values in error messages', () => {
     let nested: unknown = [];
     for (let i = 0; i < 100_000; i++) nested = [nested];
     expect(quoteJson(nested)).toBe(`${'['.repeat(QUOTE_LIMIT)}…`);
+  });
+});
+
+describe('notOneOf', () => {
+  it('lists one supported value without "and", several as OpenAI does', () => {
+    expect(notOneOf('p', 'x', ['a']).message).toBe("Invalid value: 'x'. Supported values are: 'a'.");
+    expect(notOneOf('p', 7, ['a', 'b']).message).toBe("Invalid value: 7. Supported values are: 'a', and 'b'.");
   });
 });

@@ -59,6 +59,12 @@ describe('chat request: accepted parameters', () => {
     });
   });
 
+  it('accepts every limit itself: ranges are inclusive', () => {
+    const edges = chat({ n: 128, temperature: 2, top_p: 1, presence_penalty: 2, frequency_penalty: -2, max_tokens: 1 });
+    expect(parseChatCompletion(edges)).toMatchObject({ n: 128, params: { temperature: 2, top_p: 1, presence_penalty: 2, frequency_penalty: -2, max_tokens: 1 } });
+    expect(parseChatCompletion(chat({ temperature: 0, top_p: 0 })).params).toMatchObject({ temperature: 0, top_p: 0 });
+  });
+
   it('reads max_completion_tokens before the deprecated max_tokens', () => {
     expect(parseChatCompletion(chat({ max_tokens: 5, max_completion_tokens: 7 })).params.max_tokens).toBe(7);
     expect(parseChatCompletion(chat({ max_tokens: 5 })).params.max_tokens).toBe(5);
@@ -135,6 +141,8 @@ describe('chat request: errors', () => {
     ['a long unknown role, quoted short', chat({ messages: [{ role: 'r'.repeat(100_000), content: 'x' }] }), {
       code: 'invalid_value', param: 'messages[0].role', message: expect.stringMatching(/^Invalid value: 'r{100}…'\. Supported/) as unknown,
     }, true],
+    ['temperature as a boolean', chat({ temperature: true }), { code: 'invalid_type', param: 'temperature', message: "Invalid type for 'temperature': expected a decimal, but got a boolean instead." }, true],
+    ['modalities as a string', chat({ modalities: 'text' }), { code: 'invalid_type', param: 'modalities', message: "Invalid type for 'modalities': expected an array, but got a string instead." }, true],
     ['top_logprobs above 20', chat({ top_logprobs: 21 }), { code: 'integer_above_max_value', param: 'top_logprobs' }, true],
   ];
 
@@ -205,6 +213,9 @@ describe('legacy completion request', () => {
     ['prompt missing', { model: 'm' }, { code: 'missing_required_parameter', param: 'prompt' }, true],
     ['prompt as an object', legacy({ prompt: { text: 'x' } }), { code: 'invalid_type', param: 'prompt' }, true],
     ['prompt list with a number', legacy({ prompt: ['a', 1] }), { code: 'invalid_type', param: 'prompt[1]' }, true],
+    ['prompt list with a null', legacy({ prompt: ['a', null] }), {
+      code: 'invalid_type', param: 'prompt[1]', message: "Invalid type for 'prompt[1]': expected a string, but got null instead.",
+    }, true],
     ['an empty prompt list', legacy({ prompt: [] }), { code: 'empty_array', param: 'prompt' }, false],
     ['token-id prompts', legacy({ prompt: [1212, 318] }), { code: 'unsupported_value', param: 'prompt' }, false],
     ['max_tokens below 0', legacy({ max_tokens: -1 }), { code: 'integer_below_min_value', param: 'max_tokens' }, true],
