@@ -54,19 +54,19 @@ describe('DeltaGrouper', () => {
     expect(chunks.length).toBeGreaterThan(2);
   });
 
-  it('is linear: each token re-segments only the unit still growing, however large chunk_size is', () => {
+  it('is linear: each token re-segments only the unit still growing, however large chunk_size is', { timeout: 60_000 }, () => {
     const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
-    const tokens = Array.from({ length: 6000 }, (_, i) => (i % 12 === 11 ? ' end.' : i % 12 === 0 ? ' The' : ` w${i % 7}`));
+    const tokens = Array.from({ length: 3000 }, (_, i) => (i % 12 === 11 ? ' end.' : i % 12 === 0 ? ' The' : ` w${i % 7}`));
     for (const by of ['word', 'sentence'] as const) {
       segment.mockClear();
-      const chunks = group({ by, size: 1024 }, tokens);
+      const chunks = group({ by, size: 512 }, tokens);
       expect(chunks.join('')).toBe(tokens.join(''));
       const segmented = segment.mock.calls.reduce((sum, [text]) => sum + text.length, 0);
       // At most the longest unit (a 12-token sentence, under 60 characters) per token; re-segmenting
-      // all pending text on each token would be about 6000 × 10 000 characters.
+      // all pending text on each token would be about 3000 × 5 000 characters.
       expect(segmented).toBeLessThan(tokens.length * 60);
     }
-    expect(group({ by: 'word', size: 1024 }, tokens)[0]!.split(/\s+/u).filter((w) => /\w/u.test(w))).toHaveLength(1024);
+    expect(group({ by: 'word', size: 512 }, tokens)[0]!.split(/\s+/u).filter((w) => /\w/u.test(w))).toHaveLength(512);
     segment.mockRestore();
   });
 

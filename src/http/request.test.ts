@@ -63,6 +63,8 @@ describe('chat request: accepted parameters', () => {
     const edges = chat({ n: 128, temperature: 2, top_p: 1, presence_penalty: 2, frequency_penalty: -2, max_tokens: 1 });
     expect(parseChatCompletion(edges)).toMatchObject({ n: 128, params: { temperature: 2, top_p: 1, presence_penalty: 2, frequency_penalty: -2, max_tokens: 1 } });
     expect(parseChatCompletion(chat({ temperature: 0, top_p: 0 })).params).toMatchObject({ temperature: 0, top_p: 0 });
+    expect(parseChatCompletion(chat({ stop: ['a', 'b', 'c', 'd'] })).params.stop).toEqual(['a', 'b', 'c', 'd']);
+    expect(parseChatCompletion(chat({ stop: [''] })).params.stop).toBeUndefined();
   });
 
   it('reads max_completion_tokens before the deprecated max_tokens', () => {
@@ -141,6 +143,12 @@ describe('chat request: errors', () => {
     ['a long unknown role, quoted short', chat({ messages: [{ role: 'r'.repeat(100_000), content: 'x' }] }), {
       code: 'invalid_value', param: 'messages[0].role', message: expect.stringMatching(/^Invalid value: 'r{100}…'\. Supported/) as unknown,
     }, true],
+    ['a content part that is not an object', chat({ messages: [{ role: 'user', content: ['Hi'] }] }), { code: 'invalid_type', param: 'messages[0].content[0]' }, true],
+    ['a content part without a type', chat({ messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }), { code: 'missing_required_parameter', param: 'messages[0].content[0].type' }, true],
+    ['a refusal part from the user', chat({ messages: [{ role: 'user', content: [{ type: 'refusal', refusal: 'No' }] }] }), {
+      code: null, param: 'messages.[0].content.[0].type', message: 'Invalid content type. refusal is only supported by certain models.',
+    }, true],
+    ['max_completion_tokens of 0', chat({ max_completion_tokens: 0 }), { code: 'integer_below_min_value', param: 'max_completion_tokens' }, false],
     ['temperature as a boolean', chat({ temperature: true }), { code: 'invalid_type', param: 'temperature', message: "Invalid type for 'temperature': expected a decimal, but got a boolean instead." }, true],
     ['modalities as a string', chat({ modalities: 'text' }), { code: 'invalid_type', param: 'modalities', message: "Invalid type for 'modalities': expected an array, but got a string instead." }, true],
     ['top_logprobs above 20', chat({ top_logprobs: 21 }), { code: 'integer_above_max_value', param: 'top_logprobs' }, true],
