@@ -55,6 +55,34 @@ describe('function tools, streamed', () => {
     });
   });
 
+  it('each argument fragment is written as soon as the engine gives it, long before the end', async () => {
+    const engine = scriptedEngine(tokens(CALL));
+    const generate = engine.generate.bind(engine);
+    let pulled = 0;
+    const counted = {
+      ...engine,
+      async generate(request: Parameters<typeof generate>[0]) {
+        const reader = (await generate(request)).getReader();
+        return new ReadableStream({
+          async pull(controller) {
+            const { value, done } = await reader.read();
+            if (done) return controller.close();
+            pulled++;
+            controller.enqueue(value);
+          },
+        }, new CountQueuingStrategy({ highWaterMark: 0 }));
+      },
+    };
+    const res = await serve(counted).post('/responses', { ...BODY, stream: true });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('response.function_call_arguments.delta')) text += (await reader.read()).value;
+    // Just up to the token where the arguments begin: 17 of the 27.
+    expect(pulled).toBe(Math.floor(CALL.indexOf('{"city') / 3) + 1);
+    expect(pulled).toBeLessThan(tokens(CALL).length);
+    await reader.cancel();
+  });
+
   it('a call alone has no message item; tool_choice named, required and parallel_tool_calls reach the engine', async () => {
     const { post, engine } = serve(scriptedEngine(tokens(CALL)));
     const raw = await (await post('/responses', { ...BODY, stream: true, tool_choice: { type: 'function', name: 'get_weather' }, parallel_tool_calls: false })).text();
