@@ -246,6 +246,7 @@ export function parseCreateResponse(body: Json): ResponsesParams {
     parallelToolCalls: fields.boolean('parallel_tool_calls') ?? true,
     format,
     tools,
-    toolChoice: parseToolChoice(fields, tools, forcedName),
+    // 'auto' is the Response's default and echoed with no tools, so a client may send it back without any.
+    toolChoice: tools.length === 0 && fields.raw('tool_choice') === 'auto' ? 'auto' : parseToolChoice(fields, tools, forcedName),
   };
 }

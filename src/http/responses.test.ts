@@ -180,6 +180,7 @@ describe('request errors, as OpenAI sends them', () => {
     ['two tools of one name', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }, { type: 'function', name: 'f' }] }, 400, 'tools[1].name', null],
     ['tool_choice naming a function not in tools', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'function', name: 'g' } }, 400, 'tool_choice', 'invalid_value'],
     ['tool_choice required without tools', { model: 'm', input: 'x', tool_choice: 'required' }, 400, 'tool_choice', null],
+    ['tool_choice of a type it does not know', { model: 'm', input: 'x', tool_choice: { type: 'robot' } }, 400, 'tool_choice.type', 'invalid_value'],
     ['tool_choice of a hosted tool', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'file_search' } }, 400, 'tool_choice.type', 'unsupported_value'],
     ['a json_schema format without a schema name', { model: 'm', input: 'x', text: { format: { type: 'json_schema', schema: {} } } }, 400, 'text.format.name', 'missing_required_parameter'],
     ['a json_schema format with an unenforceable keyword', { model: 'm', input: 'x', text: { format: { type: 'json_schema', name: 'x', schema: { type: 'array', uniqueItems: true } } } }, 400, 'text.format.schema', null],
@@ -206,8 +207,18 @@ describe('request errors, as OpenAI sends them', () => {
     });
   }
 
+  it('tool_choice auto or none without tools is accepted (the Response echoes auto by default)', async () => {
+    const { post } = serve();
+    for (const tool_choice of ['auto', 'none']) {
+      const body = await (await post('/responses', { model: 'm', input: 'x', tool_choice })).json();
+      expect(body).toMatchObject({ status: 'completed', tool_choice, tools: [] });
+    }
+  });
+
   it('messages read as OpenAI words them', async () => {
     const { post } = serve();
+    expect((await (await post('/responses', { model: 'm', input: 'x', tools: [{ type: 'function' }] })).json()).error.message)
+      .toBe("Missing required parameter: 'tools[0].name'.");
     expect((await (await post('/responses', { model: 'm' })).json()).error.message).toBe("Missing required parameter: 'input'.");
     expect((await (await post('/responses', { model: 'm', input: 'x', max_output_tokens: 5 })).json()).error.message)
       .toBe("Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 5 instead.");
