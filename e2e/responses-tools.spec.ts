@@ -9,7 +9,11 @@ import { expect, openEngine, test } from './fixtures.js';
 const BASE = 'http://localhost:8000/v1';
 const DEVICE = (process.env['TOOLS_DEVICE'] ?? 'wasm') as 'wasm' | 'webgpu';
 
-test.beforeEach(async ({ page }) => openEngine(page, DEVICE, '/e2e/responses-tools.html'));
+test.beforeEach(async ({ page }) => {
+  // Several generations a test: on SwiftShader's WebGPU that outlasts the default 90 s.
+  test.slow(DEVICE === 'webgpu');
+  await openEngine(page, DEVICE, '/e2e/responses-tools.html');
+});
 
 const PARAMETERS = { type: 'object', properties: { city: { type: 'string', maxLength: 12 } }, required: ['city'], additionalProperties: false };
 const WEATHER = { type: 'function' as const, name: 'get_weather', description: 'The weather in a city', strict: true, parameters: PARAMETERS };
