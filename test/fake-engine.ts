@@ -74,3 +74,23 @@ export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): Fake
   };
   return engine;
 }
+
+/** An engine whose every answer is `tokens`, one delta each, finishing with `stop` (tool calls and JSON on the wire). */
+export function scriptedEngine(tokens: string[]): FakeEngine {
+  const base = fakeEngine();
+  return {
+    ...base,
+    async generate(request: GenerateRequest) {
+      base.requests.push(request);
+      const events: StreamEvent[] = tokens.map((text) => ({ type: 'delta', text, tokens: 1 }));
+      events.push({ type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: tokens.length, total_tokens: 5 + tokens.length } });
+      return new ReadableStream<StreamEvent>({
+        pull(controller) {
+          const event = events.shift();
+          if (event) controller.enqueue(event);
+          else controller.close();
+        },
+      }, new CountQueuingStrategy({ highWaterMark: 0 }));
+    },
+  };
+}
