@@ -1,5 +1,6 @@
 // usage.prompt_tokens_details.cached_tokens, as OpenAI reports prompt caching: passed through from the
-// worker's usage on chat and legacy completions, streamed or not, and counted once per prompt for n > 1.
+// worker's usage on chat and legacy completions, streamed or not, and counted once per prompt for n > 1;
+// input_tokens_details.cached_tokens on the Responses API.
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../shared/protocol.js';
 import { fakeEngine, type FakeEngine } from '../../test/fake-engine.js';
@@ -45,6 +46,13 @@ describe('cached_tokens', () => {
     const completion = await (await legacy.post('/completions', { model: 'm', prompt: ['abc', 'de'] })).json();
     expect(schemaErrors('CreateCompletionResponse', completion)).toEqual([]);
     expect(completion.usage).toMatchObject({ prompt_tokens: 5, prompt_tokens_details: { cached_tokens: 5 } });
+  });
+
+  it('is input_tokens_details.cached_tokens on the Responses API', async () => {
+    const { post } = serve(cachingEngine([9]));
+    const body = await (await post('/responses', { model: 'm', input: 'Tell me a story' })).json();
+    expect(schemaErrors('Response', body)).toEqual([]);
+    expect(body.usage.input_tokens_details.cached_tokens).toBe(9);
   });
 
   it('is absent where the backend reports none', async () => {

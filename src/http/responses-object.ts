@@ -47,7 +47,8 @@ export function inProgressResponse(params: ResponsesParams, model: string): Resp
 
 export const responseUsage = (usage: Usage): ResponseUsage => ({
   input_tokens: usage.prompt_tokens,
-  input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+  // Prompt caching (worker/transformers/prefix-cache.ts), as chat reports it in prompt_tokens_details.
+  input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: 0 },
   output_tokens: usage.completion_tokens,
   output_tokens_details: { reasoning_tokens: 0 },
   total_tokens: usage.total_tokens,
