@@ -51,7 +51,7 @@ export async function createEngineWith(options: EngineOptions, start: WorkerStar
   const scheduling = { maxRunning: flow.maxRunning, preemptIdleMs: flow.preemptIdleMs };
   const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets, scheduling };
   const open = options.shared
-    ? sharedWorkerOpener(load, options.onProgress)
+    ? sharedWorkerOpener(load, options.onProgress, start)
     : (events: ConnectionEvents) => WorkerConnection.open(load, events, options.onProgress, start);
   const queue = new RequestQueue(open, flow);
   try {
