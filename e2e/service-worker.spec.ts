@@ -35,7 +35,8 @@ test('[wasm] XMLHttpRequest and axios on any page of the origin are answered by 
   const host = await context.newPage();
   await openPage(host);
   await host.evaluate(async () => {
-    window.engine = await window.zstream.createEngine({ device: 'wasm', modelBaseURL: '/models/' });
+    // The test worker: the abort check below waits on engineTestHooks (src/testing.ts).
+    window.engine = await window.zstreamTesting.createTestEngine({ device: 'wasm', modelBaseURL: '/models/' });
     await window.zstream.installServiceWorker(window.engine);
   });
   // A page of the origin with no engine, and no shim: only the service worker can answer it.

@@ -6,19 +6,29 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { STORY, expect, test, type DeviceName } from './fixtures.js';
 import { MESSAGES } from './flow-helpers.js';
 
+interface SharedOptions {
+  runAhead?: number;
+  stallTimeoutMs?: number;
+  /** The test SharedWorker (worker/test-shared-entry.ts), for engineTestHooks; default: the package's. */
+  testWorker?: boolean;
+}
+
 /** Opens the harness and creates a shared `window.engine`; resolves with its model and the load progress it heard. */
-async function openShared(page: Page, device: DeviceName, runAhead = 1, stallTimeoutMs?: number) {
+async function openShared(page: Page, device: DeviceName, { runAhead = 1, stallTimeoutMs, testWorker = false }: SharedOptions = {}) {
   await page.goto('/e2e/harness.html');
   await page.waitForFunction(() => window.harnessReady === true);
-  return page.evaluate(async ({ device, runAhead, stallTimeoutMs }) => {
+  return page.evaluate(async ({ device, runAhead, stallTimeoutMs, testWorker }) => {
     const phases: string[] = [];
     const started = performance.now();
-    window.engine = await window.zstream.createEngine({
+    const create = testWorker ? window.zstreamTesting.createTestEngine : window.zstream.createEngine;
+    window.engine = await create({
       device, modelBaseURL: '/models/', shared: true, runAhead, stallTimeoutMs, onProgress: (p) => phases.push(p.phase),
     });
     return { model: window.engine.model, phases, readyMs: performance.now() - started };
-  }, { device, runAhead, stallTimeoutMs });
+  }, { device, runAhead, stallTimeoutMs, testWorker });
 }
+
+const withHooks: SharedOptions = { testWorker: true };
 
 /** The browser's shared workers, as DevTools lists its targets. */
 async function sharedWorkers(context: BrowserContext): Promise<string[]> {
@@ -102,8 +112,8 @@ test.describe('shared engine', () => {
   test(`[${device}] a page that closes mid-stream frees its request at once; the other page is served`, async ({ context }) => {
     const a = await context.newPage();
     const b = await context.newPage();
-    await openShared(a, device);
-    await openShared(b, device);
+    await openShared(a, device, withHooks);
+    await openShared(b, device, withHooks);
     expect(STORY.startsWith(await startStream(a))).toBe(true);
     // B's request waits behind A's, which holds the model until A's reader reads on or goes away.
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
@@ -118,8 +128,8 @@ test.describe('shared engine', () => {
   test(`[${device}] a killed SharedWorker is replaced once for both pages; waiting requests are kept`, async ({ context }) => {
     const a = await context.newPage();
     const b = await context.newPage();
-    await openShared(a, device);
-    await openShared(b, device);
+    await openShared(a, device, withHooks);
+    await openShared(b, device, withHooks);
     expect(STORY.startsWith(await startStream(a))).toBe(true);
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
     await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
@@ -139,8 +149,8 @@ test.describe('shared engine', () => {
     test.slow();
     const a = await context.newPage();
     const b = await context.newPage();
-    await openShared(a, device, 1, 1000);
-    await openShared(b, device, 1, 1000);
+    await openShared(a, device, { ...withHooks, stallTimeoutMs: 1000 });
+    await openShared(b, device, { ...withHooks, stallTimeoutMs: 1000 });
     expect(STORY.startsWith(await startStream(a))).toBe(true);
     // B's request waits behind A's: no stall clock runs for it, only the heartbeat can free it.
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
@@ -161,8 +171,8 @@ test.describe('shared engine', () => {
     test.slow();
     const a = await context.newPage();
     const b = await context.newPage();
-    expect((await openShared(a, 'webgpu')).model).toMatchObject({ shared: true, device: 'webgpu' });
-    expect((await openShared(b, 'webgpu')).model).toMatchObject({ shared: true, device: 'webgpu' });
+    expect((await openShared(a, 'webgpu', withHooks)).model).toMatchObject({ shared: true, device: 'webgpu' });
+    expect((await openShared(b, 'webgpu', withHooks)).model).toMatchObject({ shared: true, device: 'webgpu' });
     expect(STORY.startsWith(await startStream(a))).toBe(true);
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
     await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));

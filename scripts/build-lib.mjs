@@ -49,6 +49,23 @@ const ortAsShipped = {
 };
 
 /**
+ * @mlc-ai/web-xgrammar's Emscripten prologue imports Node's `module` in a branch only Node reaches:
+ * a bare `import("module")` that an app's bundler would fail to resolve for the browser. In the
+ * package it is a module that says so if it is ever reached.
+ */
+const NODE_ONLY = '\0zstream:node-only-module';
+const nodeOnlyBuiltins = {
+  name: 'zstream:node-only-builtins',
+  resolveId(source, importer) {
+    return source === 'module' && /[\\/]@mlc-ai[\\/]web-xgrammar[\\/]/.test(importer ?? '') ? NODE_ONLY : undefined;
+  },
+  load(id) {
+    if (id !== NODE_ONLY) return undefined;
+    return "export function createRequire() { throw new Error('zstream runs in a browser: Node\\'s module is not in the package'); }";
+  },
+};
+
+/**
  * src/ starts its workers from their source; in the package they are files next to index.js: the
  * dedicated worker, the SharedWorker of createEngine({ shared: true }), and the service worker of
  * installServiceWorker() (self-contained: a bundler may copy it as a plain asset).
@@ -102,7 +119,7 @@ async function bundle() {
   const worker = await build({
     ...shared,
     input: { worker: join(root, 'worker/index.ts'), 'shared-worker': join(root, 'worker/shared-entry.ts') },
-    plugins: [ortAsShipped],
+    plugins: [ortAsShipped, nodeOnlyBuiltins],
     output: { ...output, entryFileNames: '[name].js', chunkFileNames: workerChunkName, paths: { [join(dist, ORT_MODULE)]: `./${ORT_MODULE}` } },
     write: true,
   });
@@ -143,8 +160,8 @@ async function verify(chunks) {
   }
 }
 
-/** What only zstream's own tests and bench may have (src/testing.ts, worker/test-entry.ts): never in dist/. */
-const TEST_HOOKS = /injectFault|recentStepTimes|stepTimes|requestQueue|createTestEngine|test-entry|exit-on-connect/;
+/** What only zstream's own tests and bench may have (src/testing.ts, worker/test-*.ts): never in dist/. */
+const TEST_HOOKS = /injectFault|recentStepTimes|stepTimes|requestQueue|createTestEngine|TestModelWorker|TestWorkerSession|test-entry|test-shared-entry|test-model-worker|exit-on-connect/;
 
 /** Fails the build where a test hook reached the package: in its code or in its types. */
 async function verifyNoTestHooks(chunks) {
@@ -153,7 +170,7 @@ async function verifyNoTestHooks(chunks) {
   for (const file of types.filter((f) => f.endsWith('.d.ts'))) files.push([`types/${file}`, await readFile(join(dist, 'types', file), 'utf8')]);
   for (const [name, text] of files) {
     const hook = TEST_HOOKS.exec(text);
-    if (hook) throw new Error(`dist/${name} contains the test hook '${hook[0]}': test code must stay in src/testing.ts and worker/test-entry.ts`);
+    if (hook) throw new Error(`dist/${name} contains the test hook '${hook[0]}': test code must stay in src/testing.ts and worker/test-*.ts`);
   }
 }
 

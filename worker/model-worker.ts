@@ -16,7 +16,7 @@ import { holdForLife } from './life-lock.js';
 import { Scheduler, schedulerOptions } from './scheduler.js';
 
 export class ModelWorker implements WorkerApi {
-  /** Protected for the test worker (worker/test-entry.ts), which injects faults into it. */
+  /** Protected for the test worker (worker/test-model-worker.ts), which injects faults into it. */
   protected backend: Backend | undefined;
   private listener: WorkerListener | undefined;
   private scheduler = new Scheduler();

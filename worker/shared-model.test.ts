@@ -27,6 +27,7 @@ vi.mock('./backends.js', () => ({
 
 const { SharedModel } = await import('./shared-model.js');
 const { WorkerSession } = await import('./shared-session.js');
+const { ModelWorker } = await import('./model-worker.js');
 
 /** Web Locks as the worker sees them: its own life locks are granted at once; a tab's lock when the tab lets go. */
 const tabLocks = new Map<string, () => void>();
@@ -67,7 +68,7 @@ const loadStarted = () => vi.waitFor(() => expect(loads.count).toBeGreaterThan(0
 
 describe('SharedModel', () => {
   it('loads once for every tab; a tab that attaches mid-load hears the progress so far', async () => {
-    const model = new SharedModel(() => {});
+    const model = new SharedModel(new ModelWorker(), () => {});
     const [a, b] = [await tab(model, 'a'), await tab(model, 'b')];
     const heard = { a: [] as string[], b: [] as string[] };
     const loadA = a.session.load(LOAD, (p) => heard.a.push(p.phase));
@@ -86,7 +87,7 @@ describe('SharedModel', () => {
   });
 
   it("routes each request's news to its tab under the tab's own id, and frees a gone tab's requests at once", async () => {
-    const model = new SharedModel(() => {});
+    const model = new SharedModel(new ModelWorker(), () => {});
     const [a, b] = [await tab(model, 'a'), await tab(model, 'b')];
     const loading = a.session.load(LOAD);
     await loadStarted();
@@ -113,7 +114,7 @@ describe('SharedModel', () => {
     vi.useFakeTimers();
     try {
       const end = vi.fn();
-      const model = new SharedModel(end);
+      const model = new SharedModel(new ModelWorker(), end);
       const [a, b] = [await tab(model, 'a'), await tab(model, 'b')];
       a.leave();
       await vi.advanceTimersByTimeAsync(10_000);
@@ -125,7 +126,7 @@ describe('SharedModel', () => {
       expect(end).toHaveBeenCalledTimes(1);
 
       const end2 = vi.fn();
-      const model2 = new SharedModel(end2);
+      const model2 = new SharedModel(new ModelWorker(), end2);
       const [c, d] = [await tab(model2, 'c'), await tab(model2, 'd')];
       // What ModelWorker does when its GPU device is lost (worker/model-worker.ts).
       (model2.worker as unknown as { listener: WorkerListener }).listener.deviceLost('gone');

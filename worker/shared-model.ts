@@ -5,7 +5,7 @@
 // backend is told to every tab, then the worker ends: each tab's queue opens a new one (one name,
 // so the first tab to reopen loads and the others attach) and hands over its waiting requests.
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerListener } from '../src/shared/protocol.js';
-import { ModelWorker } from './model-worker.js';
+import type { ModelWorker } from './model-worker.js';
 
 /** How long the worker stays after its last tab let go, for a tab that reloads or reconnects. */
 const LINGER_MS = 2_000;
@@ -16,7 +16,6 @@ export interface Attached {
 }
 
 export class SharedModel {
-  readonly worker = new ModelWorker();
   private loading: Promise<ModelInfo> | undefined;
   private lastProgress: LoadProgress | undefined;
   private readonly progressListeners = new Set<(progress: LoadProgress) => void>();
@@ -26,7 +25,8 @@ export class SharedModel {
   private nextId = 1;
   private lingering: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly end: () => void) {
+  /** `worker` runs the model: a ModelWorker, or the test worker's subclass (worker/test-shared-entry.ts). */
+  constructor(readonly worker: ModelWorker, private readonly end: () => void) {
     this.worker.listen({
       started: (id) => this.tell(id, (listener, own) => listener.started(own)),
       released: (id) => {

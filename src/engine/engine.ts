@@ -60,7 +60,7 @@ export async function createEngineWith(options: EngineOptions, start: WorkerStar
     ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
   };
   const open = options.shared
-    ? sharedWorkerOpener(load, options.onProgress)
+    ? sharedWorkerOpener(load, options.onProgress, start)
     : (events: ConnectionEvents) => WorkerConnection.open(load, events, options.onProgress, start);
   const queue = new RequestQueue(open, flow);
   try {

@@ -8,7 +8,7 @@
 // back to a dedicated worker of its own and says so in `engine.model` (shared: false, with a reason).
 import { ZStreamError } from '../shared/errors.js';
 import type { LoadOptions, LoadProgress } from '../shared/protocol.js';
-import { WorkerConnection, type Connection, type ConnectionEvents, type WorkerEndpoint } from './worker-connection.js';
+import { WorkerConnection, type Connection, type ConnectionEvents, type WorkerEndpoint, type WorkerStart } from './worker-connection.js';
 
 /** 32-bit FNV-1a, twice with different offsets: a short, stable tag for the worker's name. */
 function hashTag(text: string): string {
@@ -30,6 +30,9 @@ export function sharedWorkerName(load: LoadOptions, epoch = 0): string {
 
 /** The lock a SharedWorker holds for life (worker/shared-entry.ts). */
 const lifeLockOf = (name: string) => `${name} (alive)`;
+const startSharedWorker = (name: string) =>
+  new SharedWorker(new URL('../../worker/shared-entry.ts', import.meta.url), { type: 'module', name });
+
 /** How long a tab that reopens waits for the worker it left to be gone (it may live on, serving other tabs). */
 const GONE_WAIT_MS = 5_000;
 
@@ -87,13 +90,13 @@ class SharedEndpoint implements WorkerEndpoint {
     worker.port.addEventListener('message', () => (this.answered = true), { once: true });
   }
 
-  static async open(load: LoadOptions, epoch: number, reopening: boolean): Promise<SharedEndpoint> {
+  static async open(load: LoadOptions, epoch: number, reopening: boolean, start: (name: string) => SharedWorker): Promise<SharedEndpoint> {
     if (reopening) await untilGone(sharedWorkerName(load, epoch));
     const clientLock = `zstream-tab-${crypto.randomUUID()}`;
     // Held before the worker hears of it: the worker takes a free lock to mean that the tab is gone.
     const release = await holdLock(clientLock);
     try {
-      const worker = new SharedWorker(new URL('../../worker/shared-entry.ts', import.meta.url), { type: 'module', name: sharedWorkerName(load, epoch) });
+      const worker = start(sharedWorkerName(load, epoch));
       return new SharedEndpoint(worker, clientLock, release);
     } catch (error) {
       release();
@@ -161,10 +164,12 @@ function sharedWorkerMissing(): string | undefined {
  * What the RequestQueue opens for createEngine({ shared: true }): a connection to the shared
  * worker, or, once that proved impossible, to a dedicated one. Every reopen after a crash tries
  * the shared worker again (a new one, as the crashed one is gone) unless it could not start.
+ * `start` starts the workers (src/testing.ts: the test workers).
  */
 export function sharedWorkerOpener(
   load: LoadOptions,
   onProgress?: (progress: LoadProgress) => void,
+  { createSharedWorker = startSharedWorker, ...start }: WorkerStart = {},
 ): (events: ConnectionEvents) => Promise<Connection> {
   let fallbackReason = sharedWorkerMissing();
   let epoch = 0;
@@ -175,11 +180,11 @@ export function sharedWorkerOpener(
       let endpoint: SharedEndpoint | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        endpoint = await SharedEndpoint.open(load, epoch, last !== undefined);
+        endpoint = await SharedEndpoint.open(load, epoch, last !== undefined, createSharedWorker);
         last = endpoint;
         const opened = endpoint;
         timer = setTimeout(() => opened.failUnanswered(), CONNECT_TIMEOUT_MS);
-        const connection = await WorkerConnection.open(load, events, onProgress, { endpoint });
+        const connection = await WorkerConnection.open(load, events, onProgress, { ...start, endpoint });
         connection.info.shared = true;
         watchHeartbeat(connection, endpoint);
         return connection;
@@ -196,7 +201,7 @@ export function sharedWorkerOpener(
         clearTimeout(timer);
       }
     }
-    const connection = await WorkerConnection.open(load, events, onProgress);
+    const connection = await WorkerConnection.open(load, events, onProgress, start);
     connection.info.shared = false;
     connection.info.sharedFallbackReason = fallbackReason;
     return connection;

@@ -63,6 +63,8 @@ const crashed = (detail: string) =>
 /** How the engine starts its worker; src/testing.ts starts a test worker instead (not in the package). */
 export interface WorkerStart {
   createWorker?: () => Worker;
+  /** For createEngine({ shared: true }): starts (or attaches to) the SharedWorker of this name (shared-worker.ts). */
+  createSharedWorker?: (name: string) => SharedWorker;
   /**
    * Until the worker holds its life lock, only an `error` event would tell of its death, and a worker
    * that closes or runs out of memory early sends none: a worker that has not answered `connect` by
