@@ -29,7 +29,10 @@ for (const device of DEVICES) {
                 if (value?.type === 'delta') (firstTokens.push(value.tokens), (text += value.text));
               }
               const rest = async () => {
-                for (let r = await reader.read(); !r.done; r = await reader.read()) if (r.value.type === 'delta') text += r.value.text;
+                for (let r = await reader.read(); !r.done; r = await reader.read()) {
+                  if (r.value.type === 'delta') text += r.value.text;
+                  else if (r.value.type === 'error') text += ` [error: ${r.value.error.message}]`;
+                }
                 return text;
               };
               return { delivered: firstTokens.reduce((a, b) => a + b, 0), firstTokens, rest };
@@ -186,7 +189,7 @@ for (const device of DEVICES) {
     });
 
     test("a request's n choices are one unit: a full queue refuses the next request, never choice 2 mid-stream", async ({ page }) => {
-      await openEngineWith(page, device, { maxQueued: 1 });
+      await openEngineWith(page, device, { maxQueued: 1, maxRunning: 1 }); // one at a time: the choices wait
       const result = await page.evaluate(async ({ messages, BASE_URL }) => {
         const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
         const post = (body: object) => fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages, ...body }) });
