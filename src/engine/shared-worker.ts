@@ -184,7 +184,9 @@ export function sharedWorkerOpener(
         last = endpoint;
         const opened = endpoint;
         timer = setTimeout(() => opened.failUnanswered(), CONNECT_TIMEOUT_MS);
-        const connection = await WorkerConnection.open(load, events, onProgress, { ...start, endpoint });
+        // Hung means no answer to `connect`; a worker that answered and then loads a model (shaders
+        // compile for many seconds on a slow GPU) is alive, and the heartbeat watches it from then on.
+        const connection = await WorkerConnection.open(load, events, onProgress, { ...start, endpoint, onConnected: () => clearTimeout(timer) });
         connection.info.shared = true;
         watchHeartbeat(connection, endpoint);
         return connection;

@@ -73,6 +73,8 @@ export interface WorkerStart {
   connectTimeoutMs?: number;
   /** A port of a shared worker (shared-worker.ts) instead of a worker of its own. */
   endpoint?: WorkerEndpoint;
+  /** Called once the worker has answered `connect`: it lives, and the model's load (however long) follows. */
+  onConnected?: () => void;
 }
 
 export class WorkerConnection implements Connection {
@@ -98,7 +100,7 @@ export class WorkerConnection implements Connection {
     load: LoadOptions,
     events: ConnectionEvents,
     onProgress?: (progress: LoadProgress) => void,
-    { createWorker = startWorker, connectTimeoutMs = 30_000, endpoint }: WorkerStart = {},
+    { createWorker = startWorker, connectTimeoutMs = 30_000, endpoint, onConnected }: WorkerStart = {},
   ): Promise<WorkerConnection> {
     const port = endpoint ?? dedicatedWorker(createWorker());
     const connection = new WorkerConnection(port, wrap<WorkerApi>(port.port));
@@ -117,6 +119,7 @@ export class WorkerConnection implements Connection {
       } finally {
         clearTimeout(silent);
       }
+      onConnected?.();
       connection.watchLock(lockName);
       connection.info_ = await connection.call((remote) => remote.load(load, onProgress ? proxy(onProgress) : undefined));
       return connection;
