@@ -244,7 +244,7 @@ export interface GenerateOptions {
    * Guarantee: events generated − events asked for ≤ runAhead at every moment, so a reader that stops
    * stops its own request within runAhead events, and no other (docs/scheduling.md). Tested from the
    * worker side in worker/batched-stream.test.ts, from the main-thread side in
-   * src/engine/request-queue.test.ts (scripted worker), end to end in e2e/flow.spec.ts. The pull-by-id
+   * src/engine/request-limits.test.ts (scripted worker), end to end in e2e/flow.spec.ts. The pull-by-id
    * fallback keeps the same bound with a highWaterMark of runAhead on the main thread.
    */
   runAhead: number;
