@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { referenceNucleusDraw } from '../test/sampling-reference.js';
 import { Sampler, argmax, seededRandom } from './sampling.js';
 
 const logits = Float32Array.from([1, 3, 2, 0.5]);
@@ -35,19 +36,6 @@ describe('Sampler', () => {
 
   // Sorting the whole vocabulary as the reference takes seconds on a loaded machine.
   it('top_p draws exactly what sorting the whole vocabulary draws', { timeout: 30_000 }, () => {
-    // The reference: sort every token by probability, keep the prefix whose mass reaches top_p.
-    const reference = (scores: Float32Array, temperature: number, topP: number, random: () => number) => {
-      const max = Math.max(...scores);
-      const probs = Array.from(scores, (x) => Math.exp((x - max) / temperature));
-      const sum = probs.reduce((a, p) => a + p, 0);
-      const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
-      let kept = 0;
-      let mass = 0;
-      while (kept < order.length && mass < topP * sum) mass += probs[order[kept++]!]!;
-      let r = random() * mass;
-      for (let i = 0; i < kept; i++) if ((r -= probs[order[i]!]!) <= 0) return order[i]!;
-      return order[kept - 1]!;
-    };
     const noise = seededRandom(11);
     // Spread-out logits, and logits full of ties (whole numbers).
     const vocabularies = [Float32Array.from({ length: 5000 }, () => (noise() - 0.5) * 16), Float32Array.from({ length: 5000 }, () => Math.round(noise() * 6))];
@@ -56,7 +44,7 @@ describe('Sampler', () => {
         const sampler = new Sampler({ ...params, temperature, top_p: topP, seed: 21 });
         const random = seededRandom(21);
         const drawn = Array.from({ length: 20 }, () => sampler.sample(scores));
-        expect(drawn).toEqual(drawn.map(() => reference(scores, temperature, topP, random)));
+        expect(drawn).toEqual(drawn.map(() => referenceNucleusDraw(scores, temperature, topP, random)));
       }
     }
   });
@@ -106,6 +94,14 @@ describe('Sampler', () => {
 
 describe('helpers', () => {
   it('argmax finds the first maximum', () => expect(argmax([0, 5, 5, 1])).toBe(1));
+  it('argmax finds the first maximum of long rows full of ties, whatever index it has', () => {
+    const noise = seededRandom(12);
+    const first = (row: ArrayLike<number>) => Array.prototype.indexOf.call(row, Math.max(...Array.from(row)));
+    for (let k = 0; k < 500; k++) {
+      const row = Float32Array.from({ length: 8 + (k % 37) }, () => Math.floor(noise() * 5));
+      expect(argmax(row), row.join(',')).toBe(first(row));
+    }
+  });
   it('seededRandom is in [0, 1)', () => {
     const r = seededRandom(42);
     for (let i = 0; i < 1000; i++) {

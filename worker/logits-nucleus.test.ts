@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { referenceNucleusDraw } from '../test/sampling-reference.js';
+import { NucleusSampler } from './logits-nucleus.js';
+import { argmax, seededRandom } from './sampling.js';
+
+const maxOf = (scores: Float32Array) => scores[argmax(scores)]!;
+
+/** `count` draws from one sampler and from the reference, the same random numbers for both. */
+function drawBoth(rows: Float32Array[], temperature: number, topP: number, seed = 1) {
+  const sampler = new NucleusSampler();
+  const [ours, theirs] = [seededRandom(seed), seededRandom(seed)];
+  const drawn = rows.map((row) => sampler.draw(row, maxOf(row), temperature, topP, ours));
+  return { drawn, expected: rows.map((row) => referenceNucleusDraw(row, temperature, topP, theirs)) };
+}
+
+describe('NucleusSampler', () => {
+  it('draws what the reference draws on a real vocabulary size, token after token of different shapes', { timeout: 60_000 }, () => {
+    const noise = seededRandom(3);
+    const n = 49_152;
+    // Peaked rows (a nucleus of a few tokens), a trained model's spread, a flat row (a nucleus of
+    // thousands): each token's nucleus reaches further or less far than the one before.
+    const shapes = [
+      () => Float32Array.from({ length: n }, (_, i) => (i % 977 === 0 ? 12 : 0) + (noise() - 0.5) * 4),
+      () => Float32Array.from({ length: n }, () => (noise() + noise() + noise() - 1.5) * 8),
+      () => Float32Array.from({ length: n }, () => noise() * 0.5),
+    ];
+    const rows = Array.from({ length: 12 }, (_, i) => shapes[i % 3]!());
+    for (const [temperature, topP] of [[1, 0.9], [0.6, 0.95], [1.7, 0.5]] as const) {
+      const { drawn, expected } = drawBoth(rows, temperature, topP, 17);
+      expect(drawn, `temperature ${temperature}, top_p ${topP}`).toEqual(expected);
+    }
+  });
+
+  it('never draws a masked token (-Infinity), and draws what the reference draws', () => {
+    const noise = seededRandom(8);
+    const row = Float32Array.from({ length: 4000 }, (_, i) => (i % 3 === 0 ? -Infinity : (noise() - 0.5) * 10));
+    const { drawn, expected } = drawBoth(Array(40).fill(row), 1, 0.95);
+    expect(drawn).toEqual(expected);
+    expect(drawn.every((token) => token % 3 !== 0)).toBe(true);
+  });
+
+  it('draws what the reference draws at extreme temperatures (everything in the tail bucket, or in one octave)', () => {
+    const noise = seededRandom(4);
+    const row = Float32Array.from({ length: 3000 }, () => (noise() - 0.5) * 30);
+    for (const temperature of [0.01, 0.2, 50]) {
+      const { drawn, expected } = drawBoth(Array(30).fill(row), temperature, 0.9, 5);
+      expect(drawn, `temperature ${temperature}`).toEqual(expected);
+    }
+  });
+
+  // One top token of probability ∝ 1, a second of ∝ 0.5 and 40,000 tail tokens, each spread a little
+  // inside its bucket, so the tail's mass is only known within its bounds. top_p puts the nucleus's
+  // edge a billionth away from the top token's mass, on either side: only the exact tail decides.
+  it('decides an edge closer than the buckets can tell by the exact mass of the rest', () => {
+    const noise = seededRandom(6);
+    const tail = Float32Array.from({ length: 40_000 }, () => -15 + noise() * 0.01);
+    const row = Float32Array.from([0, Math.log(0.5), ...tail]);
+    const total = Array.from(row, (x) => Math.exp(x)).reduce((a, p) => a + p, 0);
+    const draws = (topP: number) => {
+      const sampler = new NucleusSampler();
+      const random = seededRandom(2);
+      return new Set(Array.from({ length: 200 }, () => sampler.draw(row, 0, 1, topP, random)));
+    };
+    expect([...draws((1 - 1e-9) / total)]).toEqual([0]);
+    expect([...draws((1 + 1e-9) / total)].sort()).toEqual([0, 1]);
+  });
+});
