@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { referenceNucleusDraw } from '../test/sampling-reference.js';
 import { NucleusSampler } from './logits-nucleus.js';
-import { argmax, seededRandom } from './sampling.js';
-
-const maxOf = (scores: Float32Array) => scores[argmax(scores)]!;
+import { seededRandom } from './sampling.js';
 
 /** `count` draws from one sampler and from the reference, the same random numbers for both. */
 function drawBoth(rows: Float32Array[], temperature: number, topP: number, seed = 1) {
   const sampler = new NucleusSampler();
   const [ours, theirs] = [seededRandom(seed), seededRandom(seed)];
-  const drawn = rows.map((row) => sampler.draw(row, maxOf(row), temperature, topP, ours));
+  const drawn = rows.map((row) => sampler.draw(row, temperature, topP, ours));
   return { drawn, expected: rows.map((row) => referenceNucleusDraw(row, temperature, topP, theirs)) };
 }
 
@@ -48,6 +46,15 @@ describe('NucleusSampler', () => {
     }
   });
 
+  it('draws what the reference draws when top_p is so close to 1 that every bucket is needed, after a row that filled more buckets', () => {
+    const noise = seededRandom(9);
+    const deep = Float32Array.from({ length: 20_000 }, () => -noise() * 27);
+    const shallow = Float32Array.from({ length: 20_000 }, () => -noise() * 5);
+    const rows = [deep, ...Array<Float32Array>(10).fill(shallow)];
+    const { drawn, expected } = drawBoth(rows, 1, 1 - 1e-8, 4);
+    expect(drawn).toEqual(expected);
+  });
+
   // One top token of probability ∝ 1, a second of ∝ 0.5 and 40,000 tail tokens, each spread a little
   // inside its bucket, so the tail's mass is only known within its bounds. top_p puts the nucleus's
   // edge a billionth away from the top token's mass, on either side: only the exact tail decides.
@@ -59,7 +66,7 @@ describe('NucleusSampler', () => {
     const draws = (topP: number) => {
       const sampler = new NucleusSampler();
       const random = seededRandom(2);
-      return new Set(Array.from({ length: 200 }, () => sampler.draw(row, 0, 1, topP, random)));
+      return new Set(Array.from({ length: 200 }, () => sampler.draw(row, 1, topP, random)));
     };
     expect([...draws((1 - 1e-9) / total)]).toEqual([0]);
     expect([...draws((1 + 1e-9) / total)].sort()).toEqual([0, 1]);

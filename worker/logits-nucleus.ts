@@ -1,190 +1,253 @@
-// top_p (nucleus) sampling over a row of scores with an exponential only for the tokens that can
-// be in the nucleus, not for all 49,152 (or 151,936) of them: Math.exp costs ~12 ns in V8, which on
-// the benchmark model's vocabulary was 20 % of a WASM decode step.
+// top_p (nucleus) sampling over a row of scores in one pass and with an exponential only for the
+// tokens that can be in the nucleus, not for all 49,152 (or 151,936): Math.exp costs ~12 ns in V8,
+// and a WASM decode step of the benchmark model takes ~1.5 ms, so 5 % is 75 µs for everything.
 //
-// One pass puts every token in a bucket by probability (a 64th of an octave each, from the score
-// itself) and keeps per bucket its count and the sum of its tokens' offsets inside it. That bounds
-// the bucket's mass within 1.5e-5 (a convex function lies between its chord and Jensen's bound):
-// enough to find the last bucket the nucleus can reach; then the exact probabilities of the tokens
-// up to it decide. Only when the rest's uncertainty could move the nucleus's edge (the bounds of
-// the total keep different tokens) are the other tokens' exponentials summed too. The draw is what
-// sorting the whole vocabulary draws (sampling.test.ts compares them).
+// The pass finds the largest score and puts every token in a bucket by probability (a 64th of an
+// octave each, from the score itself), keeping per bucket its count and the sum of its tokens'
+// offsets inside it. That bounds each bucket's mass within 1.5e-5 (a convex function lies between
+// its chord and Jensen's bound): enough to find the last bucket the nucleus can reach; then the
+// exact probabilities of the tokens up to it decide. Only when the rest's uncertainty could move the
+// nucleus's edge (the bounds of the total keep different tokens) are the other tokens'
+// exponentials summed too. The draw is what sorting the whole vocabulary draws (the tests compare).
 
-/** Buckets per halving of probability, and the tail bucket: everything below 2^-OCTAVES of the top token. */
 const BUCKETS_PER_OCTAVE = 64;
-const OCTAVES = 40;
-const TAIL = OCTAVES * BUCKETS_PER_OCTAVE;
 const BUCKET_SCALE = Math.LOG2E * BUCKETS_PER_OCTAVE;
 /** One bucket's width in natural-log units: ln 2 / 64. */
 const NAT_PER_BUCKET = Math.LN2 / BUCKETS_PER_OCTAVE;
-/** 2^(-b/64): the probability, relative to the top token's, where bucket b starts. */
+/**
+ * Buckets count from an origin above the largest score, guessed before the pass from the previous
+ * row's largest (consecutive rows' maxima differ by a few logits): the top token lands about
+ * HEADROOM buckets in. A row whose largest score is above the origin is bucketed again.
+ */
+const HEADROOM = 16 * BUCKETS_PER_OCTAVE;
+/** The tail bucket: everything from about 40 octaves below the top token. */
+const TAIL = HEADROOM + 40 * BUCKETS_PER_OCTAVE;
+/** Bucket indices are masked into the arrays (a power of 2 above TAIL): a score above the origin writes nowhere harmful. */
+const MASK = 4095;
+/** 2^(-b/64): the probability, relative to the origin's, where bucket b starts. */
 const EDGE = Float64Array.from({ length: TAIL + 2 }, (_, b) => 2 ** (-b / BUCKETS_PER_OCTAVE));
 /**
- * Widens the bounds for rounding: a token's bucket comes from (max − score) · scale while its
+ * Widens the bounds for rounding: a token's bucket comes from (origin − score) · scale while its
  * probability is exp((score − max) / T), each a few ulps off the true value (~1e-13 relative at
- * the tail's 2^-40), far inside this and far below the bounds' own 1.5e-5.
+ * the tail), far inside this and far below the bounds' own 1.5e-5.
  */
 const SLACK = 1e-9;
-/**
- * Tokens in buckets up to the previous token's edge plus this many are listed as candidates in the
- * first pass (consecutive tokens' nuclei reach about as far), so no second pass looks for them.
- */
-const EDGE_MARGIN = 2 * BUCKETS_PER_OCTAVE;
+/** The pass lists the tokens down to the previous token's nucleus's depth below the top plus this many buckets. */
+const DEPTH_MARGIN = 2 * BUCKETS_PER_OCTAVE;
 
 export class NucleusSampler {
-  /** Candidates: tokens in buckets up to `listedUpTo`, in vocabulary order, then ordered by bucket. */
+  /** Candidates: tokens above the listing limit, in vocabulary order; then ordered by bucket. */
   private listed = new Int32Array(0);
   private order = new Int32Array(0);
   /** Exact probabilities (relative to the top token's), written for the candidates only. */
   private probs = new Float64Array(0);
-  /** Per bucket: count · unit + Σ (t − b) over its tokens, t being −log2(p)·64 (how far into the bucket each lies). */
-  private readonly sums = new Float64Array(TAIL + 1);
-  /** A power of 2 above the vocabulary's size: the offsets of a bucket never add up to one unit. */
+  /** Per bucket: count · (unit + b) + Σ offsets, t = b + offset being −log2(p)·64 from the origin. */
+  private readonly sums = new Float64Array(MASK + 1);
+  /** A power of 2 above the vocabulary's size: a bucket's offsets never add up to one unit. */
   private unit = 1;
-  /** Per bucket: how many tokens, and Σ (t − b), from `sums`. */
+  /** Per bucket: how many tokens, Σ offsets, and bounds on the mass (relative to the origin's probability). */
   private readonly count = new Uint32Array(TAIL + 1);
   private readonly offset = new Float64Array(TAIL + 1);
-  /** The bounds' allowance for rounding (see SLACK), grown by the rounding of `sums`. */
-  private slack = SLACK;
-  /** Per bucket: bounds on its mass, relative to the top token's probability. */
   private readonly lower = new Float64Array(TAIL + 1);
   private readonly upper = new Float64Array(TAIL + 1);
   private readonly starts = new Uint32Array(TAIL + 2);
   private readonly fill = new Uint32Array(TAIL + 1);
-  /** The first pass lists the tokens of buckets up to this one. */
-  private listedUpTo = TAIL / 4;
+  /** The bounds' allowance for rounding (SLACK), grown by the rounding of `sums`. */
+  private slack = SLACK;
+  /** The previous row's largest score, and how many buckets below its top token its nucleus ended. */
+  private previousMax = Number.NaN;
+  private depth = 10 * BUCKETS_PER_OCTAVE;
 
   /**
    * Draws among the most likely tokens until their mass reaches `topP` of the whole (always at
-   * least the top token), in proportion to exp((score − max) / temperature). `max` is the largest score.
+   * least the top token), in proportion to exp((score − max) / temperature).
    */
-  draw(scores: Float32Array, max: number, temperature: number, topP: number, random: () => number): number {
+  draw(scores: Float32Array, temperature: number, topP: number, random: () => number): number {
     const n = scores.length;
     if (this.probs.length !== n) {
       this.listed = new Int32Array(n);
       this.order = new Int32Array(n);
       this.probs = new Float64Array(n);
       this.unit = 2 ** Math.ceil(Math.log2(n + 1));
-      // Each of a bucket's ≤ n additions rounds by at most half an ulp of a sum below unit · (n + 1):
-      // an error in its mean offset of unit · (n + 1) · 2^-53, times ln 2 / 64 in its mass.
-      this.slack = SLACK + NAT_PER_BUCKET * this.unit * (n + 1) * 2 ** -52;
+      // Each of a bucket's ≤ n additions rounds by at most half an ulp of a sum below (unit + TAIL)·(n + 1):
+      // an error in its mean offset of (unit + TAIL)·(n + 1)·2^-53, times ln 2 / 64 in its mass.
+      this.slack = SLACK + NAT_PER_BUCKET * (this.unit + TAIL) * (n + 1) * 2 ** -52;
     }
     const scale = BUCKET_SCALE / temperature;
-    let listedUpTo = this.listedUpTo;
-    let listed = this.bucketize(scores, max, scale);
-    this.bound();
+    let guess = this.previousMax;
+    if (!Number.isFinite(guess)) guess = largest(scores);
+    let origin: number;
+    let max: number;
+    let listed: number;
+    let listedUpTo: number;
+    for (;;) {
+      origin = guess + HEADROOM / scale;
+      listedUpTo = Math.min(TAIL - 1, HEADROOM + this.depth + DEPTH_MARGIN);
+      ({ max, listed } = this.bucketize(scores, origin, scale, listedUpTo));
+      if (!(max > -Infinity && max < Infinity)) return largestIndex(scores); // every token masked, or an infinite score
+      if (max <= origin) break;
+      guess = max; // the top token was above the origin: again, from the real largest score
+    }
+    this.previousMax = max;
+    // Where the top token lies, and the factor from the origin's probability to the top token's.
+    const top = Math.floor((origin - max) * scale);
+    const toTop = 2 ** (((origin - max) * scale) / BUCKETS_PER_OCTAVE);
+    const { end, totalLower, totalUpper } = this.bound(top, n);
     const { lower, upper } = this;
     // The first bucket whose lower-bound mass, with all before it, surely reaches the nucleus.
-    let totalUpper = 0;
-    for (let b = 0; b <= TAIL; b++) totalUpper += upper[b]!;
-    let last = 0;
-    for (let sure = lower[0]!; sure < topP * totalUpper && last < TAIL; ) sure += lower[++last]!;
-    this.listedUpTo = Math.min(TAIL, last + EDGE_MARGIN);
+    const goal = topP * totalUpper;
+    let last = top;
+    let sureLower = lower[top]!;
+    let sureUpper = upper[top]!;
+    while (sureLower < goal && last < end) {
+      sureLower += lower[++last]!;
+      sureUpper += upper[last]!;
+    }
+    if (sureLower < goal) last = TAIL; // only with the tail: every token is a candidate
+    this.depth = Math.min(last, end) - top;
+    // The rest's bounds, relative to the top token's probability; the differences widened by the
+    // rounding of ~2,500 additions, which cannot add up to 1e-12 of the total.
+    const margin = 1e-12 * totalUpper;
+    let restLower = last === TAIL ? 0 : Math.max(0, totalLower - sureLower - margin) * toTop * (1 - SLACK);
+    let restUpper = last === TAIL ? 0 : (totalUpper - sureUpper + margin) * toTop * (1 + SLACK);
     for (;;) {
-      if (last > listedUpTo) listed = this.list(scores, max, scale, (listedUpTo = last));
-      const token = this.drawUpTo(last, listed, scores, max, temperature, topP, random);
+      if (last > listedUpTo) listed = this.list(scores, origin, scale, (listedUpTo = last));
+      const row = { top, end, last, listed, scores, origin, max, scale, temperature, topP };
+      const token = this.drawUpTo(row, restLower, restUpper, random);
       if (token !== undefined) return token;
-      last = TAIL; // rounding left the candidates a hair short: every token is one
+      // Rounding left the candidates a hair short: every token is one.
+      [last, restLower, restUpper] = [TAIL, 0, 0];
     }
   }
 
   /**
-   * Counts and offsets per bucket of every token, no exponential; lists the tokens up to
-   * `listedUpTo`. One sum per bucket holds both: each token adds `unit` (more than the vocabulary's
-   * size) plus its offset, so the count is the sum's integer part in units, the offsets' sum the rest.
+   * One pass: the largest score; per bucket the count and offsets (one sum holds both: each token
+   * adds unit + t, so the count is the sum's integer part in units of unit + b); and the list of
+   * tokens in buckets up to `listedUpTo`. Four tokens a step: the additions do not wait on each other.
    */
-  private bucketize(scores: Float32Array, max: number, scale: number): number {
-    const { sums, listed, listedUpTo, unit } = this;
+  private bucketize(scores: Float32Array, origin: number, scale: number, listedUpTo: number): { max: number; listed: number } {
+    const { sums, listed, unit } = this;
     sums.fill(0);
+    let m0 = -Infinity;
+    let m1 = -Infinity;
+    let m2 = -Infinity;
+    let m3 = -Infinity;
     let k = 0;
-    for (let i = 0; i < scores.length; i++) {
-      // −log2(p)·64 ≥ 0; -Infinity (masked) and anything below 2^-40 go to the tail bucket.
-      const t = (max - scores[i]!) * scale;
-      let b = TAIL;
-      let offset = 0;
-      if (t < TAIL) {
-        b = t | 0;
-        offset = t - b;
-      }
-      sums[b]! += unit + offset;
+    const n = scores.length;
+    const whole = n - (n % 4);
+    for (let i = 0; i < whole; i += 4) {
+      const s0 = scores[i]!;
+      const s1 = scores[i + 1]!;
+      const s2 = scores[i + 2]!;
+      const s3 = scores[i + 3]!;
+      m0 = s0 > m0 ? s0 : m0;
+      m1 = s1 > m1 ? s1 : m1;
+      m2 = s2 > m2 ? s2 : m2;
+      m3 = s3 > m3 ? s3 : m3;
+      // t = −log2(p)·64 from the origin; -Infinity (masked) and NaN scores go to the tail bucket.
+      const t0 = (origin - s0) * scale;
+      const t1 = (origin - s1) * scale;
+      const t2 = (origin - s2) * scale;
+      const t3 = (origin - s3) * scale;
+      const b0 = t0 < TAIL ? t0 | 0 : TAIL;
+      const b1 = t1 < TAIL ? t1 | 0 : TAIL;
+      const b2 = t2 < TAIL ? t2 | 0 : TAIL;
+      const b3 = t3 < TAIL ? t3 | 0 : TAIL;
+      sums[b0 & MASK]! += unit + t0;
+      sums[b1 & MASK]! += unit + t1;
+      sums[b2 & MASK]! += unit + t2;
+      sums[b3 & MASK]! += unit + t3;
+      if (b0 <= listedUpTo) listed[k++] = i;
+      if (b1 <= listedUpTo) listed[k++] = i + 1;
+      if (b2 <= listedUpTo) listed[k++] = i + 2;
+      if (b3 <= listedUpTo) listed[k++] = i + 3;
+    }
+    for (let i = whole; i < n; i++) {
+      const s = scores[i]!;
+      m0 = s > m0 ? s : m0;
+      const t = (origin - s) * scale;
+      const b = t < TAIL ? t | 0 : TAIL;
+      sums[b & MASK]! += unit + t;
       if (b <= listedUpTo) listed[k++] = i;
     }
-    return k;
+    return { max: Math.max(m0, m1, m2, m3), listed: k };
   }
 
   /** Lists the tokens in buckets up to `last` (computed as bucketize does). */
-  private list(scores: Float32Array, max: number, scale: number, last: number): number {
+  private list(scores: Float32Array, origin: number, scale: number, last: number): number {
     const { listed } = this;
     let k = 0;
     for (let i = 0; i < scores.length; i++) {
-      const t = (max - scores[i]!) * scale;
+      const t = (origin - scores[i]!) * scale;
       if ((t < TAIL ? t | 0 : TAIL) <= last) listed[k++] = i;
     }
     return k;
   }
 
   /**
-   * Bounds on each bucket's mass. Inside bucket b a token's probability is 2^(−(b+f)/64) with f in
-   * [0, 1), a convex function of f: below the chord across the bucket, above Jensen's bound at the
-   * mean offset (e^−y ≥ 1 − y + y²/2 − y³/6 for y ≥ 0: the series alternates and shrinks).
+   * Counts, offsets and bounds on each bucket's mass from the top token's down. Inside bucket b a
+   * token's probability is 2^(−(b+f)/64) with f in [0, 1), a convex function of f: below the chord
+   * across the bucket, above Jensen's bound at the mean offset (e^−y ≥ 1 − y + y²/2 − y³/6 for
+   * y ≥ 0: the series alternates and shrinks). The tail bucket holds the tokens no other holds.
    */
-  private bound(): void {
+  private bound(top: number, n: number): { end: number; totalLower: number; totalUpper: number } {
     const { sums, unit, count, offset, lower, upper, slack } = this;
-    for (let b = 0; b <= TAIL; b++) {
-      // Exact: a power of 2 divides exactly, and the sum is at least count · unit (whole units never round).
-      const c = Math.floor(sums[b]! / unit);
-      count[b] = c;
-      offset[b] = sums[b]! - c * unit;
-    }
-    for (let b = 0; b < TAIL; b++) {
-      const c = count[b]!;
-      if (c === 0) {
-        lower[b] = upper[b] = 0;
+    let counted = 0;
+    let end = top;
+    let totalLower = 0;
+    let totalUpper = 0;
+    // Until every token is counted: the buckets after the last one that holds any are never read.
+    for (let b = top; b < TAIL && counted < n; b++) {
+      const sum = sums[b]!;
+      end = b;
+      if (sum === 0) {
+        count[b] = offset[b] = lower[b] = upper[b] = 0;
         continue;
       }
-      const y = (offset[b]! / c) * NAT_PER_BUCKET;
-      lower[b] = c * EDGE[b]! * (1 - y * (1 - y * (1 / 2 - y / 6))) * (1 - slack);
-      upper[b] = (c * EDGE[b]! + (EDGE[b + 1]! - EDGE[b]!) * offset[b]!) * (1 + slack);
+      // Exact: the offsets add up to less than one unit + b, and whole multiples of it never round.
+      const c = Math.floor(sum / (unit + b));
+      const f = sum - c * (unit + b);
+      count[b] = c;
+      offset[b] = f;
+      counted += c;
+      const y = (f / c) * NAT_PER_BUCKET;
+      totalLower += lower[b] = c * EDGE[b]! * (1 - y * (1 - y * (1 / 2 - y / 6))) * (1 - slack);
+      totalUpper += upper[b] = (c * EDGE[b]! + (EDGE[b + 1]! - EDGE[b]!) * f) * (1 + slack);
     }
+    count[TAIL] = n - counted;
     lower[TAIL] = 0;
-    upper[TAIL] = count[TAIL]! * EDGE[TAIL]! * (1 + slack);
+    totalUpper += upper[TAIL] = count[TAIL]! * EDGE[TAIL]! * (1 + slack);
+    return { end, totalLower, totalUpper };
   }
 
-  /** The draw among the candidates in buckets 0‥last, or undefined when their mass fell short of the nucleus. */
-  private drawUpTo(
-    last: number, listed: number, scores: Float32Array, max: number, temperature: number, topP: number, random: () => number,
-  ): number | undefined {
-    const { probs, order, count, starts, fill, lower, upper } = this;
-    const scale = BUCKET_SCALE / temperature;
+  /** The draw among the candidates in buckets top‥last, or undefined when their mass fell short of the nucleus. */
+  private drawUpTo(row: Row, restLower: number, restUpper: number, random: () => number): number | undefined {
+    const { top, end, last, listed, scores, origin, max, scale, temperature, topP } = row;
+    const { probs, order, count, starts, fill } = this;
     let candidates = 0;
-    for (let b = 0; b <= last; b++) {
+    for (let b = top; b <= last; b++) {
       starts[b] = candidates;
-      candidates += count[b]!;
+      // Buckets between the last that holds any and the tail were not counted this time: empty.
+      if (b <= end || b === TAIL) candidates += count[b]!;
     }
     starts[last + 1] = candidates;
-    fill.set(starts.subarray(0, last + 1));
+    fill.set(starts.subarray(top, last + 1), top);
     // Counting sort by bucket (vocabulary order within one), and the candidates' exact probabilities.
     let exact = 0;
     for (let k = 0; k < listed; k++) {
       const i = this.listed[k]!;
-      const t = (max - scores[i]!) * scale;
+      const t = (origin - scores[i]!) * scale;
       const b = t < TAIL ? t | 0 : TAIL;
       if (b <= last) {
         order[fill[b]!++] = i;
         exact += probs[i] = Math.exp((scores[i]! - max) / temperature);
       }
     }
-    let restLower = 0;
-    let restUpper = 0;
-    for (let b = last + 1; b <= TAIL; b++) {
-      restLower += lower[b]!;
-      restUpper += upper[b]!;
-    }
     let target = topP * (exact + restLower);
     const targetUpper = topP * (exact + restUpper);
     let kept = 0;
     let taken = 0;
-    let bucket = 0;
+    let bucket = top;
     let sorted = 0;
     const take = (until: number) => {
       // Always at least the top token: top_p 0 (a target of 0) keeps it.
@@ -203,7 +266,7 @@ export class NucleusSampler {
       // The edge depends on the rest's exact mass: sum it (rare: its bounds are 1.5e-5 apart).
       let rest = 0;
       for (let i = 0; i < scores.length; i++) {
-        const t = (max - scores[i]!) * scale;
+        const t = (origin - scores[i]!) * scale;
         if ((t < TAIL ? t | 0 : TAIL) > last) rest += Math.exp((scores[i]! - max) / temperature);
       }
       target = topP * (exact + rest);
@@ -214,6 +277,34 @@ export class NucleusSampler {
     for (let i = 0; i < kept; i++) if ((r -= probs[order[i]!]!) <= 0) return order[i]!;
     return order[kept - 1]!;
   }
+}
+
+interface Row {
+  /** The top token's bucket (none above it holds anything), the last bucket before the tail that holds any, and the last the nucleus can reach. */
+  top: number;
+  end: number;
+  last: number;
+  listed: number;
+  scores: Float32Array;
+  origin: number;
+  max: number;
+  scale: number;
+  temperature: number;
+  topP: number;
+}
+
+/** The largest score (the first row has no previous one to guess from). */
+function largest(scores: Float32Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > max) max = scores[i]!;
+  return max;
+}
+
+/** The first largest score's index (first +Infinity included); 0 when there is none (all masked). */
+function largestIndex(scores: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  return best;
 }
 
 /**

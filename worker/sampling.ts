@@ -55,8 +55,8 @@ export class Sampler {
 
   private draw(scores: Float32Array): number {
     const { temperature, top_p } = this.params;
+    if (top_p < 1) return this.nucleus.draw(scores, temperature, top_p, this.random);
     const max = scores[argmax(scores)]!;
-    if (top_p < 1) return this.nucleus.draw(scores, max, temperature, top_p, this.random);
     // One buffer per request: a hub model's vocabulary is ~150k entries, 1.2 MB a token otherwise.
     if (this.probs.length !== scores.length) this.probs = new Float64Array(scores.length);
     const probs = this.probs;

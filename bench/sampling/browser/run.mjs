@@ -2,7 +2,8 @@
 // Sampled against greedy decoding of the benchmark model in Chromium, one step of each in turn
 // (steps-worker.ts): the ratio of their tok/s holds up on a busy machine, where whole runs one
 // after the other differ by 2× or more. Prints the medians and the ratio per round and overall.
-// Run: node bench/sampling/browser/run.mjs [wasm|webgpu] (BENCH_PORT, SAMPLING_ROUNDS, SAMPLING_TOKENS).
+// Run: node bench/sampling/browser/run.mjs [wasm|webgpu] (BENCH_PORT, SAMPLING_ROUNDS (0: the sampler
+// alone), SAMPLING_TOKENS); the sampler-alone part needs `npm run bench:sampling`'s captured logits.
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,7 +51,7 @@ try {
     const [g, s] = [median(cost.greedy), median(cost.sampled)];
     console.log(`the Sampler alone on the model's logits: greedy ${g.toFixed(4)} ms, sampled ${s.toFixed(4)} ms a token (medians of ${cost.greedy.length} rounds); difference ${(s - g).toFixed(4)} ms`);
   }
-  await page.evaluate((n) => window.samplingBench.pairs(n), Math.min(tokens, 16)); // warm-up, unrecorded
+  if (rounds > 0) await page.evaluate((n) => window.samplingBench.pairs(n), Math.min(tokens, 16)); // warm-up, unrecorded
   const all = { greedy: [], sampled: [] };
   const ratios = [];
   for (let round = 0; round < rounds; round++) {
@@ -62,10 +63,12 @@ try {
     ratios.push(ratio);
     console.log(`round ${round + 1}: greedy ${median(record.greedy).toFixed(3)} ms, sampled ${median(record.sampled).toFixed(3)} ms a step (medians); sampled ÷ greedy tok/s ${ratio.toFixed(3)}; load ${loadavg()[0].toFixed(1)}`);
   }
-  const g = median(all.greedy);
-  const s = median(all.sampled);
-  console.log(`overall: greedy ${g.toFixed(3)} ms, sampled ${s.toFixed(3)} ms a step (medians of ${all.greedy.length}); ` +
-    `sampled ÷ greedy tok/s: ${(g / s).toFixed(3)} (step medians), ${median(ratios).toFixed(3)} (median of the rounds' tok/s ratios)`);
+  if (rounds > 0) {
+    const g = median(all.greedy);
+    const s = median(all.sampled);
+    console.log(`overall: greedy ${g.toFixed(3)} ms, sampled ${s.toFixed(3)} ms a step (medians of ${all.greedy.length}); ` +
+      `sampled ÷ greedy tok/s: ${(g / s).toFixed(3)} (step medians), ${median(ratios).toFixed(3)} (median of the rounds' tok/s ratios)`);
+  }
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
