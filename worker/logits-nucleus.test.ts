@@ -29,6 +29,17 @@ describe('NucleusSampler', () => {
     }
   });
 
+  it('draws what the reference draws when the largest score jumps up or down from one row to the next', () => {
+    const noise = seededRandom(10);
+    const row = (shift: number) => Float32Array.from({ length: 5000 }, () => shift + (noise() - 0.5) * 6);
+    // At temperature 0.1 a drop of 20 logits is 290 octaves: the previous row's maximum is no guide.
+    const rows = [row(0), row(20), row(0), row(-20), row(-19), row(30), row(0)];
+    for (const temperature of [0.1, 1]) {
+      const { drawn, expected } = drawBoth(rows, temperature, 0.9, 12);
+      expect(drawn, `temperature ${temperature}`).toEqual(expected);
+    }
+  });
+
   it('never draws a masked token (-Infinity), and draws what the reference draws', () => {
     const noise = seededRandom(8);
     const row = Float32Array.from({ length: 4000 }, (_, i) => (i % 3 === 0 ? -Infinity : (noise() - 0.5) * 10));

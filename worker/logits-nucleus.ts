@@ -17,7 +17,8 @@ const NAT_PER_BUCKET = Math.LN2 / BUCKETS_PER_OCTAVE;
 /**
  * Buckets count from an origin above the largest score, guessed before the pass from the previous
  * row's largest (consecutive rows' maxima differ by a few logits): the top token lands about
- * HEADROOM buckets in. A row whose largest score is above the origin is bucketed again.
+ * HEADROOM buckets in. A row whose largest score is above the origin, or more than HEADROOM buckets
+ * below where it was expected, is bucketed again.
  */
 const HEADROOM = 16 * BUCKETS_PER_OCTAVE;
 /** The tail bucket: everything from about 40 octaves below the top token. */
@@ -85,8 +86,10 @@ export class NucleusSampler {
       listedUpTo = Math.min(TAIL - 1, HEADROOM + this.depth + DEPTH_MARGIN);
       ({ max, listed } = this.bucketize(scores, origin, scale, listedUpTo));
       if (!(max > -Infinity && max < Infinity)) return largestIndex(scores); // every token masked, or an infinite score
-      if (max <= origin) break;
-      guess = max; // the top token was above the origin: again, from the real largest score
+      // Again from the real largest score when the top token was above the origin, or so far below
+      // it (the largest score dropped) that the tail would begin less than 24 octaves under it.
+      if (max <= origin && (origin - max) * scale <= 2 * HEADROOM) break;
+      guess = max;
     }
     this.previousMax = max;
     // Where the top token lies, and the factor from the origin's probability to the top token's.
