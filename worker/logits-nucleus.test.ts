@@ -40,6 +40,22 @@ describe('NucleusSampler', () => {
     }
   });
 
+  it('draws what the reference draws on random rows, temperatures and top_p, one sampler throughout', () => {
+    const noise = seededRandom(13);
+    for (let trial = 0; trial < 60; trial++) {
+      const temperature = 0.05 + noise() * 4;
+      const topP = noise() < 0.1 ? 0 : noise();
+      const length = 8 + Math.floor(noise() * 600);
+      const rows = Array.from({ length: 6 }, () => {
+        const shift = (noise() - 0.5) * 100;
+        const spread = noise() * 40;
+        return Float32Array.from({ length }, () => (noise() < 0.05 ? -Infinity : shift + (noise() - 0.5) * spread));
+      });
+      const { drawn, expected } = drawBoth(rows, temperature, topP, trial);
+      expect(drawn, `trial ${trial}: temperature ${temperature}, top_p ${topP}, ${length} tokens`).toEqual(expected);
+    }
+  });
+
   it('never draws a masked token (-Infinity), and draws what the reference draws', () => {
     const noise = seededRandom(8);
     const row = Float32Array.from({ length: 4000 }, (_, i) => (i % 3 === 0 ? -Infinity : (noise() - 0.5) * 10));
