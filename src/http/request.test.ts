@@ -3,8 +3,8 @@
 // unsupported, the spec accepts (it is OpenAI's, a local model just cannot honour it).
 import { describe, expect, it } from 'vitest';
 import { schemaErrors } from '../../test/openai-spec.js';
+import { refusal } from '../../test/request-error.js';
 import { parseCompletion } from './completions.js';
-import { ZStreamError } from '../shared/errors.js';
 import { parseChatCompletion } from './request.js';
 
 const USER = [{ role: 'user', content: 'Hi' }];
@@ -16,15 +16,7 @@ function nested(depth: number): unknown {
 }
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'm', messages: USER, ...extra });
 
-function chatError(body: Record<string, unknown>) {
-  try {
-    parseChatCompletion(body);
-  } catch (error) {
-    if (error instanceof ZStreamError) return { status: error.status, ...error.toJSON().error };
-    throw error;
-  }
-  throw new Error(`accepted: ${JSON.stringify(body)}`);
-}
+const chatError = (body: Record<string, unknown>) => refusal(parseChatCompletion, body);
 
 describe('chat request: accepted parameters', () => {
   it('passes messages and OpenAI parameters through, and ignores unknown fields', () => {
@@ -193,15 +185,7 @@ describe('chat request: what a local text model cannot honour gets unsupported_p
 
 describe('legacy completion request', () => {
   const legacy = (extra: Record<string, unknown> = {}) => ({ model: 'm', prompt: 'Once upon a', ...extra });
-  const legacyError = (body: Record<string, unknown>) => {
-    try {
-      parseCompletion(body);
-    } catch (error) {
-      if (error instanceof ZStreamError) return error.toJSON().error;
-      throw error;
-    }
-    throw new Error('accepted');
-  };
+  const legacyError = (body: Record<string, unknown>) => refusal(parseCompletion, body);
 
   it('takes a prompt or a list of prompts, echo, and OpenAI\'s default of 16 tokens', () => {
     const body = legacy({ prompt: ['a', 'b'], echo: true, n: 2, temperature: 0, suffix: null, best_of: 1, logprobs: null });

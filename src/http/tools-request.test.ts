@@ -1,7 +1,7 @@
 // tools, tool_choice, tool-call history and response_format: what is accepted and OpenAI's 400s.
 import { describe, expect, it } from 'vitest';
 import { schemaErrors } from '../../test/openai-spec.js';
-import { ZStreamError } from '../shared/errors.js';
+import { refusal } from '../../test/request-error.js';
 import { parseChatCompletion } from './request.js';
 
 const USER = [{ role: 'user', content: 'Weather in Paris?' }];
@@ -15,15 +15,7 @@ const WEATHER = {
 };
 const CALL = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
 
-function chatError(body: Record<string, unknown>) {
-  try {
-    parseChatCompletion(body);
-  } catch (error) {
-    if (error instanceof ZStreamError) return { status: error.status, ...error.toJSON().error };
-    throw error;
-  }
-  throw new Error(`accepted: ${JSON.stringify(body)}`);
-}
+const chatError = (body: Record<string, unknown>) => refusal(parseChatCompletion, body);
 
 describe('tools and response_format: accepted', () => {
   it('reads tools, tool_choice, parallel_tool_calls and a tool-call history', () => {
