@@ -5,7 +5,7 @@
 import { transfer } from 'comlink';
 import { ZStreamError } from '../src/shared/errors.js';
 import type {
-  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamEvent, WorkerApi,
+  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamBatch, StreamEvent, WorkerApi,
   WorkerListener, WorkerStats,
 } from '../src/shared/protocol.js';
 import type { Backend } from './backend.js';
@@ -50,8 +50,11 @@ export class ModelWorker implements WorkerApi {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
     const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
     if (options.transfer) {
-      const stream = toBatchedStream(source, options.runAhead);
-      return transfer({ kind: 'stream', stream }, [stream]);
+      // The first batch goes through the listener's port, long open, rather than the new stream's (docs/first-token.md).
+      const listener = this.listener;
+      const onFirst = listener && ((batch: StreamBatch) => listener.first(options.id, batch));
+      const stream = toBatchedStream(source, options.runAhead, onFirst);
+      return transfer({ kind: 'stream', stream, firstApart: onFirst !== undefined }, [stream]);
     }
     this.sources.set(options.id, source);
     return { kind: 'pull', id: options.id };

@@ -28,7 +28,8 @@ class FakeWorker {
   private busy = false;
   private readonly open = new Set<ReadableStreamDefaultController<StreamBatch>>();
 
-  constructor(private readonly events: ConnectionEvents, private readonly transfer = true) {}
+  /** `firstApart`: as the real worker, the first batch goes through the listener (events.first), the stream starts with an empty batch. */
+  constructor(private readonly events: ConnectionEvents, private readonly transfer = true, private readonly firstApart = false) {}
 
   async generate(req: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
     const script = 'messages' in req ? req.messages[0]!.content.split(' ') : [];
@@ -45,6 +46,15 @@ class FakeWorker {
       else this.busy = false;
     };
     void turn.then(() => this.events.started(id));
+    const apart = this.transfer && this.firstApart;
+    if (apart && script[0] !== 'hang') {
+      void turn.then(() => {
+        const word = script.shift()!;
+        this.log.push(`${id}:${word} (apart)`);
+        this.events.first(id, word.split('+').map(delta));
+      });
+    }
+    let firstPull = apart;
     // Batches of one event: the worker's batching is tested with the real worker (e2e/flow.spec.ts).
     let controller!: ReadableStreamDefaultController<StreamBatch>;
     const stream = new ReadableStream<StreamBatch>(
@@ -52,6 +62,10 @@ class FakeWorker {
         start: (c) => void this.open.add((controller = c)),
         pull: async (c) => {
           await turn;
+          if (firstPull) {
+            firstPull = false;
+            return c.enqueue([]);
+          }
           let word = script.shift();
           if (word === 'hang') return new Promise<void>(() => void (hung = true));
           const wait = /^wait(\d+)$/.exec(word ?? '');
@@ -74,7 +88,7 @@ class FakeWorker {
       },
       new CountQueuingStrategy({ highWaterMark: this.transfer ? options.runAhead - 1 : 0 }),
     );
-    if (this.transfer) return { kind: 'stream', stream };
+    if (this.transfer) return { kind: 'stream', stream, firstApart: this.firstApart };
     this.byId.set(id, stream.getReader());
     return { kind: 'pull', id };
   }
@@ -134,12 +148,12 @@ class FakeConnection implements Connection {
 }
 
 /** runAhead 1 by default: the fake worker generates one event ahead, so requests stay running while read. */
-function setup(options: FlowOptions = {}, failLoads = 0, transfer = true) {
+function setup(options: FlowOptions = {}, failLoads = 0, transfer = true, firstApart = false) {
   const connections: FakeConnection[] = [];
   let loads = 0;
   const queue = new RequestQueue(async (events) => {
     if (loads++ > 0 && failLoads-- > 0) throw new ZStreamError('model_load_failed', 'Could not load model: onnx/model.onnx is missing');
-    const connection = new FakeConnection(new FakeWorker(events, transfer));
+    const connection = new FakeConnection(new FakeWorker(events, transfer, firstApart));
     connections.push(connection);
     return connection;
   }, flowSettings({ runAhead: 1, ...options }));
@@ -373,5 +387,33 @@ describe('RequestQueue', () => {
     await reader.cancel();
     expect(connections[0]!.worker.log.at(-1)).toBe('1:cancelled');
     expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
+  });
+
+  it('a first batch sent apart reaches the reader first; the stream is read only once it was handed out', async () => {
+    const { queue, connections } = setup({ runAhead: 1 }, 0, true, true);
+    await queue.start();
+    const reader = (await queue.submit(request('a1+a2 a3 a4'), {})).getReader();
+    const log = connections[0]!.worker.log;
+    expect((await reader.read()).value).toEqual(delta('a1'));
+    expect((await reader.read()).value).toEqual(delta('a2'));
+    await tick();
+    expect(log).toEqual(['1:a1+a2 (apart)']); // nothing asked of the stream yet
+    expect((await reader.read()).value).toEqual(delta('a3'));
+    expect(log).toEqual(['1:a1+a2 (apart)', '1:a3']);
+    expect((await reader.read()).value).toEqual(delta('a4'));
+    expect((await reader.read()).value).toEqual(done);
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('a first batch sent apart: FIFO requests each get their own, and a worker that dies before it comes fails the request', async () => {
+    const { queue, connections } = setup({}, 0, true, true);
+    await queue.start();
+    const [a, b] = [await queue.submit(request('a1 a2'), {}), await queue.submit(request('b1+b2 b3'), {})];
+    expect([texts(await readAll(a)), texts(await readAll(b))]).toEqual(['a1 a2 done', 'b1 b2 b3 done']);
+    const hung = (await queue.submit(request('hang'), {})).getReader();
+    const waiting = hung.read();
+    await tick();
+    connections[0]!.terminate(new ZStreamError('worker_crashed', 'The worker stopped.'));
+    expect((await waiting).value).toMatchObject({ type: 'error', error: { code: 'worker_crashed' } });
   });
 });
