@@ -7,6 +7,7 @@ import { completions } from './completions.js';
 import { ZStreamError, abortReason } from '../shared/errors.js';
 import { listModels, retrieveModel, type ServeContext, type ServedEngine } from './models.js';
 import { RESPONSES_ROUTES } from './responses.js';
+import { scheduleWarmUp } from './warm-up.js';
 
 export interface FetchOptions {
   /** Base URL(s) to serve, absolute or relative to the page. Default: same-origin `/v1`. */
@@ -62,6 +63,7 @@ export function createFetch(engine: ServedEngine, options: FetchOptions = {}): t
   const bases = normalizeBases(options.baseURL);
   const context: ServeContext = { engine, strictModel: options.strictModel ?? false, keepAliveMs: options.keepAliveMs ?? 15_000 };
   const passthrough = options.fetch ?? globalThis.fetch.bind(globalThis);
+  if (!engine.forward) scheduleWarmUp(context); // the first request then finds the SSE path compiled (src/http/warm-up.ts)
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(toURL(input), pageURL());
     const target = url.origin + url.pathname;
