@@ -1,8 +1,9 @@
 // The shim's own first-call costs, paid before the first request instead of during it: createFetch
 // sends one internal streaming chat request through the chat route, answered by a stand-in for
 // the engine with one scripted token, and reads its SSE body to the end (docs/first-token.md).
-// Nothing reaches the engine: no request, no token, no counter moves. It runs in a task of its own,
-// so that a request made right after createFetch goes first and the warm-up fills its prefill.
+// Nothing reaches the engine: no request, no token, no counter moves. It waits for the page to be
+// idle, so that a request made right after createFetch goes first and the warm-up fills the time
+// the worker spends on its prefill.
 import { chatCompletions } from './chat-completions.js';
 import type { ServeContext, ServedEngine } from './models.js';
 import type { StreamEvent } from '../shared/protocol.js';
@@ -19,9 +20,12 @@ const scripted = () => new ReadableStream<StreamEvent>({
   },
 });
 
-/** Warms the chat route for `context`'s model in a later task; failures are nobody's (the route is tested on its own). */
+/** Warms the chat route for `context`'s model once the page is idle; failures are nobody's (the route is tested on its own). */
 export function scheduleWarmUp(context: ServeContext): void {
-  setTimeout(() => void warmUp(context).catch(() => undefined), 0);
+  const run = () => void warmUp(context).catch(() => undefined);
+  // Safari has no requestIdleCallback.
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 });
+  else setTimeout(run, 0);
 }
 
 async function warmUp({ engine, keepAliveMs }: ServeContext): Promise<void> {
