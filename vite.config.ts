@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
+const SERVICE_WORKER_HEADERS = { 'Service-Worker-Allowed': '/' };
+
 export default defineConfig({
   // Relative asset paths: the built demo works from any folder of any static host.
   base: './',
@@ -19,18 +21,20 @@ export default defineConfig({
     },
   },
   // Under Playwright (ZSTREAM_E2E=1) nothing is watched: an edit elsewhere must not reload a page mid-test.
-  server: process.env.ZSTREAM_E2E ? { hmr: false, watch: null } : { port: 5173, strictPort: true },
+  // Service-Worker-Allowed: installServiceWorker() registers its script (under /worker/) for scope '/'.
+  server: { headers: SERVICE_WORKER_HEADERS, ...(process.env.ZSTREAM_E2E ? { hmr: false, watch: null } : { port: 5173, strictPort: true }) },
   // One dependency cache per e2e port, so side-by-side dev servers never share one.
   cacheDir: process.env.E2E_PORT ? `node_modules/.vite-${process.env.E2E_PORT}` : undefined,
-  preview: { port: 4173, strictPort: true },
+  preview: { port: 4173, strictPort: true, headers: SERVICE_WORKER_HEADERS },
   // Pre-bundle up front so the dev server never reloads a page mid-test to add a dependency.
   optimizeDeps: {
-    include: ['comlink', 'openai', 'ai', '@ai-sdk/openai-compatible', '@langchain/openai', 'eventsource-parser/stream'],
+    include: ['comlink', 'axios', 'openai', 'ai', '@ai-sdk/openai-compatible', '@langchain/openai', 'eventsource-parser/stream'],
     // Served as they are; WebLLM (one self-contained ESM file) is imported by the worker on first use.
     exclude: ['@huggingface/transformers', 'onnxruntime-web', '@mlc-ai/web-llm'],
   },
   test: {
     include: ['src/**/*.test.ts', 'worker/**/*.test.ts', 'scripts/**/*.test.ts', 'demo/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/vitest-setup.ts'],
   },
 });

@@ -1,5 +1,5 @@
 // The demo page: a chat with a model in this tab, through the official `openai` SDK and
-// zstream's createFetch. `?model=<id>&device=auto|webgpu|wasm` choose what loads.
+// zstream's createFetch. `?model=<id>&device=auto|webgpu|wasm&shared=0` choose what loads.
 import { EMBEDDED_MODEL, type DevicePreference } from '../src/index.js';
 import { APIS } from './answer-stream.js';
 import { Composer } from './composer.js';
@@ -10,11 +10,14 @@ import { describeError } from './format.js';
 import { LoadView } from './load-view.js';
 import { renderModelOptions } from './models.js';
 import { ModelSession } from './session.js';
+import { showSharing } from './sharing.js';
 
 const DEVICES: readonly DevicePreference[] = ['auto', 'webgpu', 'wasm'];
 const params = new URLSearchParams(location.search);
 let model = params.get('model') || EMBEDDED_MODEL;
 let device = DEVICES.find((d) => d === params.get('device')) ?? 'auto';
+/** Every tab of the demo shares one model (docs/multi-tab.md); `?shared=0` gives this tab its own worker. */
+const shared = params.get('shared') !== '0';
 
 const modelSelect = byId('model', HTMLSelectElement);
 const deviceSelect = byId('device', HTMLSelectElement);
@@ -35,12 +38,18 @@ const composer = new Composer(
   { send: (text, settings) => void conversation.send(text, settings), stop: () => conversation.stop() },
 );
 
+let stopSharing = () => {};
+
 function load(): void {
   conversation.stop();
+  stopSharing();
   loadView.start(model);
-  const loading = session.load({ model, device, onProgress: (p) => loadView.progress(p) });
+  const loading = session.load({ model, device, shared, onProgress: (p) => loadView.progress(p) });
   loading.then(
-    (loaded) => loadView.ready(loaded.engine.model, loaded.loadMs),
+    (loaded) => {
+      loadView.ready(loaded.engine.model, loaded.loadMs);
+      if (session.ready === loading) stopSharing = showSharing(loaded.engine, byId('load'));
+    },
     (error: unknown) => {
       if (session.ready !== loading) return; // a newer choice replaced this load
       loadView.failed(model);

@@ -13,6 +13,8 @@ export interface Loaded {
 export interface LoadRequest {
   model: string;
   device: DevicePreference;
+  /** One model for every tab (a SharedWorker), or a worker of this tab's own. */
+  shared: boolean;
   onProgress: (progress: LoadProgress) => void;
 }
 
@@ -40,6 +42,7 @@ export class ModelSession {
       const engine = await createEngine({
         model: request.model,
         device: request.device,
+        shared: request.shared,
         onProgress: (p) => {
           if (id === this.generation) request.onProgress(p);
         },

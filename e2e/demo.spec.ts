@@ -160,7 +160,8 @@ test('wasm: a request the endpoint rejects shows its error in the conversation, 
 test('wasm: a model that fails to load says why in the conversation; Try again loads it', async ({ page }) => {
   await page.route('**/zstream-tiny-story/onnx/model.onnx', (route) => route.fulfill({ status: 404, body: 'Not found' }));
   const demo = new DemoPage(page);
-  await page.goto('/?device=wasm');
+  // Playwright's routes do not reach a SharedWorker's requests: this tab runs its own worker.
+  await page.goto('/?device=wasm&shared=0');
   await expect(demo.load).toHaveAttribute('data-phase', 'failed');
   await expect(demo.loadText).toHaveText('zstream-tiny-story did not load. The conversation says why; pick a model to try again.');
   await expect(demo.errors.locator('.error-title')).toHaveText('The model could not be loaded');

@@ -76,6 +76,23 @@ test('a plain page with an import map, no bundler: the openai SDK streams the st
   expectStreamedStory(await runApp(page, url), url);
 });
 
+test('createEngine({ shared: true }) in the Vite app, dev server and built: the model runs in a SharedWorker', async ({ page }) => {
+  for (const base of [app.urls.viteDev, app.urls.vitePreview]) {
+    const url = `${base}?device=wasm&shared`;
+    const run = await runApp(page, url);
+    expectStreamedStory(run, url);
+    expect(run.state.shared).toBe(true);
+    expect(page.workers()).toHaveLength(0); // no dedicated worker: the shared one holds the model
+  }
+});
+
+test('installServiceWorker(engine) with no options: XMLHttpRequest to /v1 is answered in the Vite app (dev, built) and on the plain page', async ({ page }) => {
+  for (const base of [app.urls.viteDev, app.urls.vitePreview, app.urls.plain]) {
+    const url = `${base}?device=wasm&serviceWorker`;
+    expectStreamedStory(await runApp(page, url), url);
+  }
+});
+
 test('a runtime file missing from the server is named in the error', async ({ page }) => {
   const { state } = await runApp(page, `${app.urls.plain}?device=wasm&assetsBaseURL=/partial/`);
   expect(state.status).toBe('error');

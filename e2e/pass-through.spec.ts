@@ -78,11 +78,12 @@ test('engine.chat and chatStream on a pass-through engine read the upstream stre
   const result = await page.evaluate(async (options) => {
     const engine = await window.zstream.createEngine({ passThrough: { ...options, when: 'always' } });
     const parts: string[] = [];
-    for await (const t of engine.chatStream([{ role: 'user', content: 'Hi' }], { max_tokens: 5 })) parts.push(t);
+    for await (const t of engine.chatStream([{ role: 'user', content: 'Hi' }], { max_tokens: 5, stallTimeoutMs: 60_000 })) parts.push(t);
     return { parts, chat: await engine.chat([{ role: 'user', content: 'Hi' }]) };
   }, PASS_THROUGH);
   expect(result.parts).toEqual(['Hello', ' from', ' upstream']);
   expect(result.chat).toEqual({ text: 'Hello from upstream', finish_reason: 'stop', usage: USAGE });
+  // OpenAI's parameters only: zstream's stallTimeoutMs stays here (src/engine/request-options.ts).
   expect(JSON.parse(seen[0]?.body ?? '{}')).toEqual({
     messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5, model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true },
   });

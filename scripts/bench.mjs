@@ -2,14 +2,14 @@
 // project README's "Benchmark" section). Builds the bench page, serves it on BENCH_PORT, drives
 // headless Chromium (and Firefox ESR on WASM) through loads, streaming paths and flow control on each device, and writes
 // bench/results.json and bench/results.md. It reports numbers; it never fails on one.
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { FIREFOX_KEY, config } from '../bench/runner/config.mjs';
 import { renderMarkdown } from '../bench/runner/report.mjs';
 import { buildBench, serveBench } from '../bench/runner/serve.mjs';
-import { measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
+import { measureBenchModel, measureConversations, measureLoads, measureStreaming } from '../bench/runner/sessions.mjs';
 import { summarize } from '../bench/runner/summarize.mjs';
 import { chromiumPath } from './chromium.mjs';
 import { firefoxPath } from './firefox.mjs';
@@ -43,6 +43,22 @@ const toJson = (value) =>
   JSON.stringify(value, (_, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 1)
     .replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, inner) => `[${inner.replace(/\s+/g, '')}]`);
 
+// A run of some parts only (BENCH_PARTS) goes to bench/tmp/, leaving the full results as they are.
+const ALL_PARTS = ['loads', 'streaming', 'conversation', 'benchModel'];
+const partial = !ALL_PARTS.every((part) => config.parts.includes(part));
+const OUT = resolve(root, partial ? 'bench/tmp' : 'bench');
+const RESULTS = resolve(OUT, 'results.json');
+
+function previousRun() {
+  if (!existsSync(RESULTS)) return null;
+  try {
+    const { date, machine, durationS, summary } = JSON.parse(readFileSync(RESULTS, 'utf8'));
+    return { date, machine, durationS, summary };
+  } catch {
+    return null; // an unreadable old file: nothing to compare with
+  }
+}
+
 async function main() {
   // Other processes on the machine skew every number here: the load average says how busy it was.
   const loadAtStart = loadavg()[0];
@@ -54,22 +70,41 @@ async function main() {
   }
   const server = await serveBench(config.port);
   log(`serving on ${server.url}`);
-  const raw = { loads: {}, streaming: {} };
+  const raw = { loads: {}, streaming: {}, conversation: {}, benchModel: {} };
   try {
+    const part = (name) => config.parts.includes(name);
+    // A part that fails is recorded as an error; the others still run and the results are written.
+    const attempt = (measurement) => measurement.catch((error) => ({ error: error instanceof Error ? error.message : String(error), problems: [] }));
     if (config.browsers.includes('chromium')) {
       for (const device of config.devices) {
-        log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
-        raw.loads[device] = await measureLoads(server.url, device, log);
-        log(`${device}: streaming (${config.reps} repetitions)`);
-        raw.streaming[device] = await measureStreaming(server.url, device, log);
+        if (part('loads')) {
+          log(`${device}: loads (${config.loadReps[device]} × cold + warm, engine and baseline)`);
+          raw.loads[device] = await attempt(measureLoads(server.url, device, log));
+        }
+        if (part('streaming')) {
+          log(`${device}: streaming (${config.reps} repetitions)`);
+          raw.streaming[device] = await attempt(measureStreaming(server.url, device, log));
+        }
+        if (part('conversation')) {
+          log(`${device}: 10-turn conversations (${config.conversationReps[device]} × with and without the prefix cache)`);
+          raw.conversation[device] = await attempt(measureConversations(server.url, device, log));
+        }
+        if (part('benchModel')) {
+          log(`${device}: benchmark model, 49,152-token vocabulary (${config.benchModelReps} repetitions)`);
+          raw.benchModel[device] = await attempt(measureBenchModel(server.url, device, log));
+        }
       }
     }
     // Firefox ESR on WASM, in the same run on the same machine (docs/browsers.md).
     if (config.browsers.includes('firefox') && config.devices.includes('wasm')) {
-      log(`${FIREFOX_KEY}: loads (${config.firefoxLoadReps} × cold + warm, engine and baseline)`);
-      raw.loads[FIREFOX_KEY] = await measureLoads(server.url, 'wasm', log, 'firefox');
-      log(`${FIREFOX_KEY}: streaming (${config.firefoxReps} repetitions)`);
-      raw.streaming[FIREFOX_KEY] = await measureStreaming(server.url, 'wasm', log, 'firefox');
+      if (part('loads')) {
+        log(`${FIREFOX_KEY}: loads (${config.firefoxLoadReps} × cold + warm, engine and baseline)`);
+        raw.loads[FIREFOX_KEY] = await attempt(measureLoads(server.url, 'wasm', log, 'firefox'));
+      }
+      if (part('streaming')) {
+        log(`${FIREFOX_KEY}: streaming (${config.firefoxReps} repetitions)`);
+        raw.streaming[FIREFOX_KEY] = await attempt(measureStreaming(server.url, 'wasm', log, 'firefox'));
+      }
     }
   } finally {
     clearInterval(sampler);
@@ -79,22 +114,26 @@ async function main() {
     date: new Date().toISOString(),
     machine: { ...machine(), loadAverage: { start: loadAtStart, max: Math.max(...loadSamples), end: loadavg()[0] } },
     config: {
-      reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
+      parts: config.parts, reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
+      benchModelReps: config.benchModelReps, benchModelTokens: config.benchModelTokens, conversationReps: config.conversationReps,
       browsers: config.browsers, firefoxReps: config.firefoxReps, firefoxLoadReps: config.firefoxLoadReps,
     },
     durationS: Math.round((Date.now() - started) / 1000),
     summary: summarize(raw),
     raw,
+    // The run before this one, summarised, for the comparison table (one level: its own `previous` is dropped).
+    previous: previousRun(),
   };
-  writeFileSync(resolve(root, 'bench/results.json'), `${toJson(results)}\n`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(RESULTS, `${toJson(results)}\n`);
   const markdown = renderMarkdown(results);
-  writeFileSync(resolve(root, 'bench/results.md'), markdown);
+  writeFileSync(resolve(OUT, 'results.md'), markdown);
   console.log(`\n${markdown}`);
-  log('wrote bench/results.json and bench/results.md');
+  log(`wrote ${RESULTS} and results.md`);
   // A number is never a failure; a measurement that could not be taken is.
   const failed = JSON.stringify(raw).match(/"error":/g)?.length ?? 0;
   if (failed > 0) {
-    log(`${failed} measurements failed: see "error" in bench/results.json`);
+    log(`${failed} measurements failed: see "error" in ${RESULTS}`);
     process.exitCode = 1;
   }
 }

@@ -48,21 +48,47 @@ const ortAsShipped = {
   },
 };
 
-/** src/ starts the worker from its source; in the package that is worker.js, next to index.js. */
-const SOURCE_WORKER_URL = /new URL\((['"])\.\.\/\.\.\/worker\/index\.ts\1, import\.meta\.url\)/g;
+/**
+ * @mlc-ai/web-xgrammar's Emscripten prologue imports Node's `module` in a branch only Node reaches:
+ * a bare `import("module")` that an app's bundler would fail to resolve for the browser. In the
+ * package it is a module that says so if it is ever reached.
+ */
+const NODE_ONLY = '\0zstream:node-only-module';
+const nodeOnlyBuiltins = {
+  name: 'zstream:node-only-builtins',
+  resolveId(source, importer) {
+    return source === 'module' && /[\\/]@mlc-ai[\\/]web-xgrammar[\\/]/.test(importer ?? '') ? NODE_ONLY : undefined;
+  },
+  load(id) {
+    if (id !== NODE_ONLY) return undefined;
+    return "export function createRequire() { throw new Error('zstream runs in a browser: Node\\'s module is not in the package'); }";
+  },
+};
+
+/**
+ * src/ starts its workers from their source; in the package they are files next to index.js: the
+ * dedicated worker, the SharedWorker of createEngine({ shared: true }), and the service worker of
+ * installServiceWorker() (self-contained: a bundler may copy it as a plain asset).
+ */
+const WORKER_FILES = { 'index.ts': 'worker.js', 'shared-entry.ts': 'shared-worker.js', 'service-worker.ts': 'service-worker.js' };
 function builtWorkerURL() {
-  let found = false;
+  const found = new Set();
   return {
     name: 'zstream:worker-url',
     transform(code, id) {
       if (!id.startsWith(join(root, 'src/'))) return undefined;
-      const replaced = code.replace(SOURCE_WORKER_URL, "new URL('./worker.js', import.meta.url)");
-      if (replaced === code) return undefined;
-      found = true;
-      return { code: replaced, map: null };
+      let replaced = code;
+      for (const [source, built] of Object.entries(WORKER_FILES)) {
+        const pattern = new RegExp(`new URL\\((['"])\\.\\./\\.\\./worker/${source.replace('.', '\\.')}\\1, import\\.meta\\.url\\)`, 'g');
+        const next = replaced.replace(pattern, `new URL('./${built}', import.meta.url)`);
+        if (next !== replaced) found.add(source);
+        replaced = next;
+      }
+      return replaced === code ? undefined : { code: replaced, map: null };
     },
     buildEnd() {
-      if (!found) this.error("no module in src/ starts the worker with new URL('../../worker/index.ts', import.meta.url)");
+      const missing = Object.keys(WORKER_FILES).filter((source) => !found.has(source));
+      if (missing.length) this.error(`no module in src/ starts worker/${missing.join(', worker/')} with new URL('../../worker/…', import.meta.url)`);
     },
   };
 }
@@ -92,12 +118,19 @@ async function bundle() {
   });
   const worker = await build({
     ...shared,
-    input: { worker: join(root, 'worker/index.ts') },
-    plugins: [ortAsShipped],
+    input: { worker: join(root, 'worker/index.ts'), 'shared-worker': join(root, 'worker/shared-entry.ts') },
+    plugins: [ortAsShipped, nodeOnlyBuiltins],
     output: { ...output, entryFileNames: '[name].js', chunkFileNames: workerChunkName, paths: { [join(dist, ORT_MODULE)]: `./${ORT_MODULE}` } },
     write: true,
   });
-  return [...main.output, ...worker.output].filter((file) => file.type === 'chunk');
+  const serviceWorker = await build({
+    ...shared,
+    input: { 'service-worker': join(root, 'worker/service-worker.ts') },
+    output: { ...output, entryFileNames: '[name].js', codeSplitting: false },
+    write: true,
+  });
+  if (serviceWorker.output.filter((file) => file.type === 'chunk').length !== 1) throw new Error('dist/service-worker.js must be one self-contained file');
+  return [...main.output, ...worker.output, ...serviceWorker.output].filter((file) => file.type === 'chunk');
 }
 
 async function copyRuntimeFiles() {
@@ -127,8 +160,8 @@ async function verify(chunks) {
   }
 }
 
-/** What only zstream's own tests and bench may have (src/testing.ts, worker/test-entry.ts): never in dist/. */
-const TEST_HOOKS = /injectFault|recentStepTimes|stepTimes|requestQueue|createTestEngine|test-entry|exit-on-connect/;
+/** What only zstream's own tests and bench may have (src/testing.ts, worker/test-*.ts): never in dist/. */
+const TEST_HOOKS = /injectFault|recentStepTimes|stepTimes|requestQueue|createTestEngine|TestModelWorker|TestWorkerSession|test-entry|test-shared-entry|test-model-worker|exit-on-connect/;
 
 /** Fails the build where a test hook reached the package: in its code or in its types. */
 async function verifyNoTestHooks(chunks) {
@@ -137,7 +170,7 @@ async function verifyNoTestHooks(chunks) {
   for (const file of types.filter((f) => f.endsWith('.d.ts'))) files.push([`types/${file}`, await readFile(join(dist, 'types', file), 'utf8')]);
   for (const [name, text] of files) {
     const hook = TEST_HOOKS.exec(text);
-    if (hook) throw new Error(`dist/${name} contains the test hook '${hook[0]}': test code must stay in src/testing.ts and worker/test-entry.ts`);
+    if (hook) throw new Error(`dist/${name} contains the test hook '${hook[0]}': test code must stay in src/testing.ts and worker/test-*.ts`);
   }
 }
 

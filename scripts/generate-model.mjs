@@ -8,9 +8,9 @@
 // orthonormal embeddings and the LM head maps each one to its successor, so whatever the
 // prompt, the model tells the same story after the chat template's final "\n", then emits
 // <|im_end|>. Attention and MLP run for real but write small values into the residual.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeModelFolder } from './model-folder.mjs';
 import { buildGraph } from './model-graph.mjs';
 import { buildTokenizer } from './model-tokenizer.mjs';
 import { STORY_PIECES } from './story.mjs';
@@ -28,34 +28,5 @@ const dims = { hidden: 64, heads: 4, headDim: 16, layers: 2, intermediate: 128, 
 const tokenizer = buildTokenizer(tools ? TOOL_CALL_PIECES : STORY_PIECES);
 const onnx = buildGraph({ ...dims, vocab: tokenizer.vocabSize, chain: tokenizer.chain, eos: tokenizer.eosId });
 
-const config = {
-  architectures: ['LlamaForCausalLM'],
-  model_type: 'llama',
-  vocab_size: tokenizer.vocabSize,
-  hidden_size: dims.hidden,
-  intermediate_size: dims.intermediate,
-  num_hidden_layers: dims.layers,
-  num_attention_heads: dims.heads,
-  num_key_value_heads: dims.heads,
-  head_dim: dims.headDim,
-  max_position_embeddings: dims.maxPositions,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  hidden_act: 'silu',
-  tie_word_embeddings: false,
-  bos_token_id: null,
-  eos_token_id: tokenizer.eosId,
-  pad_token_id: tokenizer.padId,
-  torch_dtype: 'float32',
-  'transformers.js_config': { dtype: 'fp32' },
-};
-const generationConfig = { eos_token_id: tokenizer.eosId, pad_token_id: tokenizer.padId, bos_token_id: null };
-
-mkdirSync(join(outDir, 'onnx'), { recursive: true });
-const write = (name, data) => writeFileSync(join(outDir, name), data);
-write('config.json', JSON.stringify(config, null, 2));
-write('generation_config.json', JSON.stringify(generationConfig, null, 2));
-write('tokenizer.json', JSON.stringify(tokenizer.tokenizerJson));
-write('tokenizer_config.json', JSON.stringify(tokenizer.tokenizerConfig, null, 2));
-write('onnx/model.onnx', onnx);
+writeModelFolder(outDir, { dims, tokenizer, onnx });
 console.log(`wrote ${outDir} (${(onnx.length / 1024).toFixed(0)} KiB onnx, vocab ${tokenizer.vocabSize})`);

@@ -18,7 +18,12 @@ function rng(seed) {
   return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
 }
 
-export function buildGraph({ hidden, heads, headDim, layers, intermediate, maxPositions, vocab, chain, eos }) {
+/**
+ * `headNoise`: the spread of the LM head's other columns (sampling strays more with more); `rawData`
+ * stores weights as bytes, which a large vocabulary needs (the benchmark model) and which leaves the
+ * embedded model's file as it was when off.
+ */
+export function buildGraph({ hidden, heads, headDim, layers, intermediate, maxPositions, vocab, chain, eos, headNoise = 0.05, rawData = false }) {
   const normal = rng(20261121);
   const nodes = [];
   const inits = [];
@@ -34,8 +39,9 @@ export function buildGraph({ hidden, heads, headDim, layers, intermediate, maxPo
     return out;
   };
   const init = (name, dims, data, type = FLOAT) => {
+    const floats = rawData ? { rawData: new Uint8Array(Float32Array.from(data).buffer) } : { floatData: Array.from(data) };
     inits.push(type === FLOAT
-      ? { name, dims, dataType: FLOAT, floatData: Array.from(data) }
+      ? { name, dims, dataType: FLOAT, ...floats }
       : { name, dims, dataType: INT64, int64Data: Array.from(data) });
     return name;
   };
@@ -72,7 +78,7 @@ export function buildGraph({ hidden, heads, headDim, layers, intermediate, maxPo
   // so the successor's logit is about 7 after the final RMSNorm (sqrt(hidden) * alpha); other
   // columns are small noise, so sampling at temperature 1 strays now and then.
   const alpha = 7 / Math.sqrt(hidden);
-  const head = Float32Array.from({ length: hidden * vocab }, () => normal() * 0.05);
+  const head = Float32Array.from({ length: hidden * vocab }, () => normal() * headNoise);
   const successors = [...chain.slice(1), eos];
   chain.forEach((t, i) => {
     const target = successors[i];

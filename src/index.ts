@@ -16,6 +16,10 @@ export type { PassThroughOptions } from './engine/remote-engine.js';
 export { createFetch, installFetch } from './http/fetch.js';
 export type { FetchOptions } from './http/fetch.js';
 
+// Service worker: the engine answers every page of the origin (XMLHttpRequest, axios, iframes)
+export { installServiceWorker } from './service-worker/install.js';
+export type { ServiceWorkerOptions } from './service-worker/install.js';
+
 // Errors
 export { ZStreamError } from './shared/errors.js';
 export type { OpenAIErrorBody } from './shared/errors.js';

@@ -1,6 +1,6 @@
 // Hooks for zstream's own e2e tests and bench: an engine whose worker is the test worker
-// (worker/test-entry.ts: faults injected into it, its decode-step clock), and waits on the engine's
-// stats that fail loudly. Deliberately not exported from index.ts: the package has none of this.
+// (worker/test-entry.ts, or worker/test-shared-entry.ts with `shared: true`: faults injected into
+// it, its decode-step clock), and waits on the engine's stats that fail loudly. Deliberately not exported from index.ts: the package has none of this.
 import { wrap, type Remote } from 'comlink';
 import { createEngineWith, type EngineOptions } from './engine/engine.js';
 import type { Engine, EngineStats } from './engine/types.js';
@@ -18,7 +18,7 @@ export interface TestEngineOptions extends EngineOptions {
 /** The test worker behind each engine that createTestEngine made: the latest one started. */
 const testWorkers = new WeakMap<Engine, { current: Remote<TestWorkerApi> | undefined }>();
 
-/** createEngine, with the test worker. */
+/** createEngine, with the test worker (the test SharedWorker with `shared: true`). */
 export async function createTestEngine(options: TestEngineOptions = {}): Promise<Engine> {
   const { exitOnConnect = false, connectTimeoutMs, ...engineOptions } = options;
   const workers: { current: Remote<TestWorkerApi> | undefined } = { current: undefined };
@@ -29,7 +29,13 @@ export async function createTestEngine(options: TestEngineOptions = {}): Promise
     workers.current = wrap<TestWorkerApi>(worker);
     return worker;
   };
-  const engine = await createEngineWith(engineOptions, { createWorker, ...(connectTimeoutMs ? { connectTimeoutMs } : {}) });
+  // One port of the SharedWorker per engine: its session there takes the faults (all tabs share them).
+  const createSharedWorker = (name: string) => {
+    const worker = new SharedWorker(new URL('../worker/test-shared-entry.ts', import.meta.url), { type: 'module', name });
+    workers.current = wrap<TestWorkerApi>(worker.port);
+    return worker;
+  };
+  const engine = await createEngineWith(engineOptions, { createWorker, createSharedWorker, ...(connectTimeoutMs ? { connectTimeoutMs } : {}) });
   testWorkers.set(engine, workers);
   return engine;
 }

@@ -1,6 +1,7 @@
 // An engine for unit tests of the HTTP layer: it answers every request with the same scripted
-// tokens, honours max_tokens, and records what it was asked. Stop sequences, sampling and the
-// real model are tested in worker/*.test.ts and in e2e.
+// tokens, honours max_tokens, and records what it was asked. It makes no error of its own but the
+// ones a test asks for (`failure`, FAIL_MID_STREAM): what the real engine rejects (a prompt too
+// long for the context, sampling, stop sequences) is tested in worker/*.test.ts and in e2e.
 import { ZStreamError } from '../src/shared/errors.js';
 import type { ServedEngine } from '../src/http/models.js';
 import type { GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
@@ -18,6 +19,8 @@ const promptText = (request: GenerateRequest) =>
 export interface FakeEngine extends ServedEngine {
   /** Every request generate() was called with, in order. */
   requests: GenerateRequest[];
+  /** The signal of each of those requests: the request's owner's (src/http/request-owner.ts). */
+  signals: AbortSignal[];
 }
 
 export interface FakeOptions {
@@ -28,18 +31,18 @@ export interface FakeOptions {
 
 export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): FakeEngine {
   const requests: GenerateRequest[] = [];
+  const signals: AbortSignal[] = [];
   const engine: FakeEngine = {
     requests,
+    signals,
     model: { id, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 100 },
     async generate(request, signal) {
       requests.push(request);
       if (failure) throw failure;
       if (signal?.aborted) throw signal.reason;
+      if (signal) signals.push(signal);
       const prompt = promptText(request);
       const promptTokens = prompt.length;
-      if (promptTokens + (request.max_tokens ?? 1) > 100) {
-        throw new ZStreamError('context_length_exceeded', 'too long', { param: 'messages' in request ? 'messages' : 'prompt' });
-      }
       const max = request.max_tokens ?? Infinity;
       const events: StreamEvent[] = [];
       let count = 0;
@@ -70,4 +73,24 @@ export function fakeEngine({ id = FAKE_MODEL, failure }: FakeOptions = {}): Fake
     },
   };
   return engine;
+}
+
+/** An engine whose every answer is `tokens`, one delta each, finishing with `stop` (tool calls and JSON on the wire). */
+export function scriptedEngine(tokens: string[]): FakeEngine {
+  const base = fakeEngine();
+  return {
+    ...base,
+    async generate(request: GenerateRequest) {
+      base.requests.push(request);
+      const events: StreamEvent[] = tokens.map((text) => ({ type: 'delta', text, tokens: 1 }));
+      events.push({ type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: tokens.length, total_tokens: 5 + tokens.length } });
+      return new ReadableStream<StreamEvent>({
+        pull(controller) {
+          const event = events.shift();
+          if (event) controller.enqueue(event);
+          else controller.close();
+        },
+      }, new CountQueuingStrategy({ highWaterMark: 0 }));
+    },
+  };
 }

@@ -41,6 +41,7 @@ export type SchemaName =
   | 'Response'
   | 'ResponseStreamEvent'
   | 'ResponseItemList'
+  | 'FunctionToolCall'
   | `Response${string}Event`;
 
 const validators = new Map<string, ValidateFunction>();

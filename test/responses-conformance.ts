@@ -22,6 +22,8 @@ const EVENT_SCHEMAS: Record<string, SchemaName> = {
   'response.output_text.done': 'ResponseTextDoneEvent',
   'response.content_part.done': 'ResponseContentPartDoneEvent',
   'response.output_item.done': 'ResponseOutputItemDoneEvent',
+  'response.function_call_arguments.delta': 'ResponseFunctionCallArgumentsDeltaEvent',
+  'response.function_call_arguments.done': 'ResponseFunctionCallArgumentsDoneEvent',
   'response.completed': 'ResponseCompletedEvent',
   'response.incomplete': 'ResponseIncompleteEvent',
   'response.failed': 'ResponseFailedEvent',
@@ -51,6 +53,7 @@ export function parseResponseStream(raw: string): ParsedResponseStream {
   parsed.events.forEach((event, i) => {
     if (event.sequence_number !== i) parsed.violations.push(`sequence_number ${event.sequence_number} at position ${i}`);
   });
+  parsed.violations.push(...itemViolations(parsed.events));
   const types = parsed.events.map((e) => e.type);
   if (types[0] !== 'response.created' || types[1] !== 'response.in_progress') parsed.violations.push(`starts with ${types.slice(0, 2).join(', ')}`);
   const terminal = types.findIndex((t) => TERMINAL.has(t));
@@ -58,6 +61,35 @@ export function parseResponseStream(raw: string): ParsedResponseStream {
   else if (types.slice(terminal + 1).some((t) => t !== 'error')) parsed.violations.push('events after the terminal event');
   return parsed;
 }
+
+/**
+ * Output items one at a time, as OpenAI streams them: indexes 0, 1, 2, …; every event of an item
+ * (its deltas, parts, done) between its output_item.added and output_item.done, with its id.
+ */
+function itemViolations(events: ResponseEvent[]): string[] {
+  const violations: string[] = [];
+  let open: { index: number; id: string } | undefined;
+  let next = 0;
+  for (const event of events) {
+    if (!('output_index' in event)) continue;
+    const index = event['output_index'];
+    const id = 'item' in event ? (event['item'] as { id: string }).id : event['item_id'];
+    if (event.type === 'response.output_item.added') {
+      if (open) violations.push(`item ${index} added while item ${open.index} is open`);
+      if (index !== next++) violations.push(`item added at output_index ${String(index)}, expected ${next - 1}`);
+      open = { index: Number(index), id: String(id) };
+    } else if (!open || open.index !== index || open.id !== id) {
+      violations.push(`${event.type} for item ${String(index)} (${String(id)}) outside it`);
+    } else if (event.type === 'response.output_item.done') open = undefined;
+  }
+  // A failure ends the stream with the item open.
+  if (open && !events.some((e) => e.type === 'response.failed')) violations.push(`item ${open.index} never done`);
+  return violations;
+}
+
+/** The concatenated `response.function_call_arguments.delta` fragments of the item at `outputIndex`. */
+export const argumentsText = (events: ResponseEvent[], outputIndex: number): string =>
+  events.filter((e) => e.type === 'response.function_call_arguments.delta' && e['output_index'] === outputIndex).map((e) => String(e['delta'])).join('');
 
 /** The concatenated `response.output_text.delta` texts. */
 export const deltaText = (events: ResponseEvent[]): string =>

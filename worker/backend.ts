@@ -22,6 +22,8 @@ export interface TokenCounts {
 /** One request's decoding. Pull-based: nothing runs on the device between `next()` calls. */
 export interface TokenStream {
   next(): Promise<BackendStep>;
+  /** Prompt tokens whose keys and values came from a cache (usage's cached_tokens), once the first step ran. */
+  readonly cachedTokens?: number;
   /**
    * Stops this request's decoding (and only this request's) and frees its KV cache. Idempotent.
    * Resolves with the backend's own token counts where it keeps them.

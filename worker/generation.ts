@@ -2,7 +2,7 @@
 // and turns them into StreamEvents. Stop sequences, max_tokens and usage live here; the token is
 // sampled in the backends' token streams; the scheduler says when a step may run (scheduler.ts).
 import { ZStreamError } from '../src/shared/errors.js';
-import type { FinishReason, GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
+import type { FinishReason, GenerateRequest, StreamEvent, Usage } from '../src/shared/protocol.js';
 import type { Backend, PreparedGeneration, TokenCounts, TokenStream } from './backend.js';
 import type { Scheduler, Ticket } from './scheduler.js';
 import { StopMatcher } from './stop-matcher.js';
@@ -167,7 +167,11 @@ class Generation implements EventSource {
     const counted = await this.finish();
     const promptTokens = counted?.promptTokens ?? this.prepared.promptTokens;
     const completionTokens = counted?.completionTokens ?? this.completionTokens;
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    const cached = this.tokens?.cachedTokens;
+    const usage: Usage = {
+      prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens,
+      ...(cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached } }),
+    };
     this.pending.push({ type: 'done', finish_reason: reason, usage });
   }
 

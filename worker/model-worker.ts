@@ -16,16 +16,23 @@ import { holdForLife } from './life-lock.js';
 import { Scheduler, schedulerOptions } from './scheduler.js';
 
 export class ModelWorker implements WorkerApi {
-  /** Protected for the test worker (worker/test-entry.ts), which injects faults into it. */
+  /** Protected for the test worker (worker/test-model-worker.ts), which injects faults into it. */
   protected backend: Backend | undefined;
   private listener: WorkerListener | undefined;
   private scheduler = new Scheduler();
   private readonly sources = new Map<number, EventSource>();
+  /** Generations that hold or wait for the model, by id, however handed over: `cancel(id)` stops any of them. */
+  private readonly live = new Map<number, EventSource>();
   private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
 
   async connect(lockName: string, listener: WorkerListener): Promise<void> {
-    this.listener = listener;
+    this.listen(listener);
     await holdForLife(lockName);
+  }
+
+  /** Where lifecycle news goes; a SharedWorker routes it to the tab that sent each request (worker/shared-model.ts). */
+  listen(listener: WorkerListener): void {
+    this.listener = listener;
   }
 
   async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
@@ -46,15 +53,18 @@ export class ModelWorker implements WorkerApi {
     return this.backend.info;
   }
 
-  async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
+  /**
+   * `sendFirst`: where a transferred stream's first batch goes, through a port long open rather than
+   * the new stream's (docs/first-token.md); by default this worker's listener. A SharedWorker's
+   * session sends it to its own tab (worker/shared-session.ts).
+   */
+  async generate(request: GenerateRequest, options: GenerateOptions, sendFirst = this.firstSender(options.id)): Promise<GenerateHandle> {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
     const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
+    this.live.set(options.id, source);
     if (options.transfer) {
-      // The first batch goes through the listener's port, long open, rather than the new stream's (docs/first-token.md).
-      const listener = this.listener;
-      const onFirst = listener && ((batch: StreamBatch) => listener.first(options.id, batch));
-      const stream = toBatchedStream(source, options.runAhead, onFirst);
-      return transfer({ kind: 'stream', stream, firstApart: onFirst !== undefined }, [stream]);
+      const stream = toBatchedStream(source, options.runAhead, sendFirst);
+      return transfer({ kind: 'stream', stream, firstApart: sendFirst !== undefined }, [stream]);
     }
     this.sources.set(options.id, source);
     return { kind: 'pull', id: options.id };
@@ -67,8 +77,9 @@ export class ModelWorker implements WorkerApi {
   }
 
   async cancel(id: number): Promise<void> {
-    const source = this.sources.get(id);
+    const source = this.sources.get(id) ?? this.live.get(id);
     this.sources.delete(id);
+    this.live.delete(id);
     await source?.cancel();
   }
 
@@ -77,6 +88,11 @@ export class ModelWorker implements WorkerApi {
       ...this.counts,
       running: this.scheduler.running,
     };
+  }
+
+  private firstSender(id: number): ((batch: StreamBatch) => void) | undefined {
+    const listener = this.listener;
+    return listener && ((batch) => listener.first(id, batch));
   }
 
   /** A decode step ended (the test worker keeps a clock of them for the bench). */
@@ -93,6 +109,7 @@ export class ModelWorker implements WorkerApi {
         this.stepped();
       },
       onRelease: () => {
+        this.live.delete(id);
         this.counts.openKvCaches--;
         this.listener?.released(id);
       },

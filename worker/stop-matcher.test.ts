@@ -33,6 +33,8 @@ describe('StopMatcher', () => {
 
   it('stops at the earliest of several stop sequences', () => {
     expect(run(['c', 'b'], ['abc'])).toEqual({ text: 'a', stopped: true });
+    expect(run(['b', 'c'], ['abc'])).toEqual({ text: 'a', stopped: true });
+    expect(run(['x', 'b', 'c'], ['abc'])).toEqual({ text: 'a', stopped: true });
   });
 
   it('flushes held-back text at the end', () => {

@@ -6,15 +6,18 @@ import { resolveModel } from '../../src/models/registry.js';
 import type { BaselineAssets } from './baseline-client.js';
 
 export const MODEL_BASE = '/models/';
+/** The benchmark model with a real vocabulary (scripts/generate-bench-model.mjs); undefined: the embedded one. */
+export const BENCH_MODEL = 'zstream-bench-49k';
+export type BenchModel = typeof BENCH_MODEL | undefined;
 /** The openai SDK's base URL; createFetch answers it, nothing goes to the network. */
 export const SDK_BASE = 'http://localhost:8000/v1';
 
-export function baselineAssets(): BaselineAssets {
-  return { model: EMBEDDED_MODEL, localModelPath: MODEL_BASE, wasmPaths: resolveAssets({}).wasmPaths };
+export function baselineAssets(model: BenchModel): BaselineAssets {
+  return { model: model ?? EMBEDDED_MODEL, localModelPath: MODEL_BASE, wasmPaths: resolveAssets({}).wasmPaths };
 }
 
-export function floorLoadOptions(device: Device): LoadOptions {
+export function floorLoadOptions(device: Device, benchModel: BenchModel): LoadOptions {
   const { modelBaseURL, ...assets } = resolveAssets({ modelBaseURL: MODEL_BASE });
-  const model = resolveModel(undefined, { modelBaseURL, allowRemoteModels: false, pageURL: location.href });
+  const model = resolveModel(benchModel, { modelBaseURL, allowRemoteModels: false, pageURL: location.href });
   return { model, device, ...assets };
 }

@@ -6,10 +6,11 @@ import { createFetch, type Engine } from '../../src/index.js';
 import { createTestEngine } from '../../src/testing.js';
 import type { Device } from '../../src/shared/protocol.js';
 import type { RunRecord } from '../workers/messages.js';
+import type { Workload } from './workloads.js';
 import { BaselineClient } from './baseline-client.js';
 import { longTasksBetween, settle } from './long-tasks.js';
 import { runSdk } from './paths.js';
-import { MODEL_BASE, SDK_BASE, baselineAssets } from './assets.js';
+import { MODEL_BASE, SDK_BASE, baselineAssets, type BenchModel } from './assets.js';
 
 export interface LoadRecord {
   /** From the load call until the model is ready for requests (warm-up included). */
@@ -24,6 +25,9 @@ export interface LoadRecord {
   cache: { caches: number; entries: number };
 }
 
+/** The request timed after a load: the story, or 16 greedy tokens of the benchmark model (it has no story to end). */
+const firstWorkload = (model: BenchModel): Workload => (model ? { name: 'greedy', tokens: 16 } : { name: 'story' });
+
 async function cacheStorage(): Promise<LoadRecord['cache']> {
   const names = await caches.keys();
   let entries = 0;
@@ -31,28 +35,28 @@ async function cacheStorage(): Promise<LoadRecord['cache']> {
   return { caches: names.length, entries };
 }
 
-export async function loadEngine(device: Device): Promise<LoadRecord & { engine: Engine }> {
+export async function loadEngine(device: Device, model?: BenchModel): Promise<LoadRecord & { engine: Engine }> {
   const start = performance.now();
   // The test worker: the engine's worker plus the decode-step clock that flow.ts reads (src/testing.ts).
-  const engine = await createTestEngine({ device, modelBaseURL: MODEL_BASE });
+  const engine = await createTestEngine({ device, modelBaseURL: MODEL_BASE, ...(model ? { model } : {}) });
   const ready = performance.now();
   if (engine.model.device !== device) throw new Error(`asked for ${device}, got ${engine.model.device}`);
   const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });
-  const first = await runSdk(sdk, { name: 'story' });
+  const first = await runSdk(sdk, firstWorkload(model));
   await settle();
   first.longTasks = longTasksBetween(ready, performance.now());
-  const second = await runSdk(sdk, { name: 'story' });
+  const second = await runSdk(sdk, firstWorkload(model));
   return { engine, loadMs: ready - start, pageToReadyMs: ready, first, second, cache: await cacheStorage() };
 }
 
-export async function loadBaseline(device: Device): Promise<LoadRecord & { baseline: BaselineClient }> {
+export async function loadBaseline(device: Device, model?: BenchModel): Promise<LoadRecord & { baseline: BaselineClient }> {
   const start = performance.now();
   const baseline = new BaselineClient();
-  await baseline.load(device, baselineAssets());
+  await baseline.load(device, baselineAssets(model));
   const ready = performance.now();
-  const first = await baseline.run({ name: 'story' });
+  const first = await baseline.run(firstWorkload(model));
   await settle();
   first.longTasks = longTasksBetween(ready, performance.now());
-  const second = await baseline.run({ name: 'story' });
+  const second = await baseline.run(firstWorkload(model));
   return { baseline, loadMs: ready - start, pageToReadyMs: ready, first, second, cache: await cacheStorage() };
 }

@@ -1,6 +1,8 @@
 // The bench page: puts `window.bench` on the page for scripts/bench.mjs (Playwright) to drive.
 // Each call measures one thing and returns plain data; the runner alternates, repeats and sums up.
 import type { Device, ModelInfo } from '../../src/shared/protocol.js';
+import type { BenchModel } from './assets.js';
+import { runConversation, type ConversationRecord } from './conversation.js';
 import type { RunRecord } from '../workers/messages.js';
 import { abortMidStream, pausedReader, type AbortRecord, type PausedReaderRecord } from './flow.js';
 import { loadBaseline, loadEngine, type LoadRecord } from './loads.js';
@@ -26,8 +28,8 @@ const bench = {
   },
 
   /** Loads the engine, the floor worker and the baseline worker for the streaming runs. */
-  async setUp(device: Device): Promise<StreamingSetup['info']> {
-    setup = await setUp(device);
+  async setUp(device: Device, model?: BenchModel): Promise<StreamingSetup['info']> {
+    setup = await setUp(device, model);
     return setup.info;
   },
 
@@ -37,6 +39,11 @@ const bench = {
     const record = path === 'baseline' ? await setup.baseline.run(workload) : await runPath(path, setup.ctx, workload);
     await settle();
     return { ...record, longTasks: longTasksBetween(start, performance.now()) };
+  },
+
+  /** A 10-turn chat on a new engine, with or without the prefix cache (bench/page/conversation.ts). */
+  conversation(device: Device, reuse: boolean, model: BenchModel, maxTokens: number): Promise<ConversationRecord> {
+    return runConversation(device, reuse, model, maxTokens);
   },
 
   async pausedReader(workload: Workload, pauseMs: number): Promise<PausedReaderRecord> {

@@ -26,12 +26,19 @@ export const config = {
   loadReps: { wasm: int('BENCH_LOAD_REPS', 3), webgpu: int('BENCH_LOAD_REPS', 2) },
   /** Tokens of the `long` workload: per-token costs show at WASM speed, SwiftShader is ~60 tok/s. */
   longTokens: { wasm: int('BENCH_LONG_TOKENS_WASM', 256), webgpu: int('BENCH_LONG_TOKENS_WEBGPU', 96) },
+  /** The benchmark model (49,152-token vocabulary): repetitions and tokens of its greedy and sampled workloads. */
+  benchModelReps: int('BENCH_MODEL_REPS', 3),
+  benchModelTokens: { wasm: int('BENCH_MODEL_TOKENS_WASM', 128), webgpu: int('BENCH_MODEL_TOKENS_WEBGPU', 32) },
+  /** 10-turn conversations per mode (with and without the prefix cache), modes alternating; SwiftShader's take ~20 s. */
+  conversationReps: { wasm: int('BENCH_CONVERSATION_REPS', 2), webgpu: int('BENCH_CONVERSATION_REPS', 1) },
   /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
   layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
   /** Chromium runs every device; Firefox ESR the WASM streaming and loads, with fewer repetitions. */
   browsers,
   firefoxReps: int('BENCH_FIREFOX_REPS', 3),
   firefoxLoadReps: int('BENCH_FIREFOX_LOAD_REPS', 1),
+  /** What to measure (BENCH_PARTS=conversation,benchModel runs the new parts alone): loads, streaming, conversation, benchModel. */
+  parts: (process.env.BENCH_PARTS ?? 'loads,streaming,conversation,benchModel').split(',').map((p) => p.trim()),
   /** Skip `vite build` and serve the last build (for iterating on the runner only). */
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
 };

@@ -19,13 +19,14 @@ const PATH_NAMES = {
   baseline: 'baseline: transformers.js TextStreamer + postMessage',
 };
 
-function workloadTable(results, workload) {
+/** `pick(deviceSummary)`: the workloads to read (the embedded model's, or the benchmark model's). */
+function workloadTable(results, workload, pick = (s) => s.workloads) {
   const rows = [
     '| device | path | tokens | TTFT ms (median / p95) | ITL ms (median / p95) | tok/s (median / p95 run) | × (a) | decode tok/s | × (a) | long tasks |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [device, s] of Object.entries(results.summary)) {
-    const w = s.workloads[workload];
+    const w = pick(s)?.[workload];
     if (!w) continue;
     const order = Object.keys(PATH_NAMES).filter((path) => w.paths[path]);
     for (const path of order) {
@@ -33,8 +34,79 @@ function workloadTable(results, workload) {
       rows.push(`| ${device} | ${PATH_NAMES[path]} | ${f(p.tokens, 0)} | ${pair(p.ttftMs, 1)} | ${pair(p.itlMs, 2)} | ${pair(p.tokensPerSecond, 0)} | ${f(w.ratiosToFloor[path], 2)} | ${f(p.decodeTokensPerSecond, 0)} | ${f(w.decodeRatiosToFloor[path], 2)} | ${p.longTasks.count} |`);
     }
   }
-  const same = Object.entries(results.summary).map(([device, s]) => `${device}: ${s.workloads[workload]?.sameText ? 'yes' : 'NO'}`);
+  const same = Object.entries(results.summary).map(([device, s]) => `${device}: ${pick(s)?.[workload]?.sameText ? 'yes' : 'NO'}`);
   rows.push('', `Every zstream path generated the same text (${same.join(', ')}).`);
+  return rows.join('\n');
+}
+
+function conversationTable(results) {
+  const turns = Array.from({ length: 10 }, (_, i) => i + 1);
+  const rows = [
+    `| device | prefix cache | ${turns.map((t) => `turn ${t}`).join(' | ')} | turns 8–10 ÷ 1–3 |`,
+    `|---|---|${turns.map(() => '---:').join('|')}|---:|`,
+  ];
+  const notes = [];
+  for (const [device, s] of Object.entries(results.summary)) {
+    const c = s.conversation;
+    if (!c) continue;
+    if (!c.withReuse) {
+      notes.push(`${device}: ${c.errors.join('; ')}`);
+      continue;
+    }
+    for (const [name, m] of [['on (default)', c.withReuse], ['off (prefixCacheBytes: 0)', c.withoutReuse]]) {
+      rows.push(`| ${device} | ${name}: TTFT ms | ${turns.map((_, i) => f(m.turns[i]?.ttftMs)).join(' | ')} | ${f(m.lateOverEarly, 2)} |`);
+    }
+    rows.push(`| ${device} | prompt tokens | ${turns.map((_, i) => f(c.withReuse.turns[i]?.promptTokens, 0)).join(' | ')} | |`);
+    rows.push(`| ${device} | cached_tokens (on) | ${turns.map((_, i) => f(c.withReuse.turns[i]?.cachedTokens, 0)).join(' | ')} | |`);
+    const same = { true: 'the same answers with and without the cache', false: 'ANSWERS DIFFER with and without the cache', null: 'no conversation finished' }[String(c.sameText)];
+    notes.push(`${device}: ${same}${c.errors.length ? `; errors: ${c.errors.join('; ')}` : ''}`);
+  }
+  const reps = Object.entries(results.config.conversationReps ?? {}).map(([d, n]) => `${n} on ${d}`).join(', ');
+  rows.push('', `Medians over the conversations per mode (${reps}); ${notes.join('; ')}.`);
+  return rows.join('\n');
+}
+
+function samplingTable(results) {
+  const rows = [
+    '| device | path | greedy decode tok/s | sampled decode tok/s | sampled ÷ greedy | sampling ms a token (1/sampled − 1/greedy) |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const [device, s] of Object.entries(results.summary)) {
+    const b = s.benchModel;
+    if (!b) continue;
+    for (const path of Object.keys(PATH_NAMES).filter((p) => b.sampledOverGreedy[p] !== undefined)) {
+      const [g, s] = [b.workloads.greedy?.paths[path]?.decodeTokensPerSecond, b.workloads.sampled?.paths[path]?.decodeTokensPerSecond];
+      rows.push(`| ${device} | ${PATH_NAMES[path]} | ${f(g, 0)} | ${f(s, 0)} | ${f(b.sampledOverGreedy[path], 3)} | ${g && s ? f(1000 / s - 1000 / g, 2) : 'n/a'} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+/** Medians of this run against the one before it (bench/results.json keeps it as `previous`). */
+function comparisonTable(results) {
+  const before = results.previous?.summary;
+  if (!before) return 'No previous run to compare with.';
+  const rows = [
+    `Previous run: ${results.previous.date} (${results.previous.durationS} s). Rows that exist in both runs.`,
+    '',
+    '| device | model | workload | path | TTFT ms, before → now | tok/s, before → now |',
+    '|---|---|---|---|---:|---:|',
+  ];
+  const models = [['embedded', (s) => s?.workloads], ['bench 49k', (s) => s?.benchModel?.workloads]];
+  for (const [device, s] of Object.entries(results.summary)) {
+    for (const [model, pick] of models) {
+      for (const [workload, w] of Object.entries(pick(s) ?? {})) {
+        const old = pick(before[device])?.[workload];
+        if (!old) continue;
+        for (const path of Object.keys(PATH_NAMES).filter((p) => w.paths[p] && old.paths[p])) {
+          const [a, b] = [old.paths[path], w.paths[path]];
+          rows.push(`| ${device} | ${model} | ${workload} | ${PATH_NAMES[path]} | ${f(a.ttftMs.median)} → ${f(b.ttftMs.median)} | ${f(a.tokensPerSecond.median, 0)} → ${f(b.tokensPerSecond.median, 0)} |`);
+        }
+      }
+    }
+    const [oc, nc] = [before[device]?.conversation?.withReuse, s.conversation?.withReuse];
+    if (oc && nc) rows.push(`| ${device} | embedded | conversation, turns 8–10 (cache on) | (c) openai SDK + createFetch | ${f(oc.late)} → ${f(nc.late)} | |`);
+  }
   return rows.join('\n');
 }
 
@@ -112,6 +184,17 @@ function targetTable(results) {
       const gap = storyTtft.includes(undefined) ? null : storyTtft[1] - storyTtft[0];
       rows.push(`| (c′) Responses ≥ 0.97 × (c) chat tok/s, TTFT within 2 ms | ${device} | ${f(ratio, 3)} × (long), TTFT ${gap === null ? 'n/a' : `${gap >= 0 ? '+' : ''}${f(gap, 2)}`} ms (story) | ${met(gap === null ? null : ratio >= 0.97 && gap <= 2)} |`);
     }
+    const c = s.conversation?.withReuse;
+    if (c && s.conversation.withoutReuse) rows.push(`| 10-turn chat with the prefix cache: TTFT of turns 8–10 ≤ 1.5 × turns 1–3 | ${device} | ${f(c.late)} ms vs ${f(c.early)} ms: ${f(c.lateOverEarly, 2)} × (without the cache ${f(s.conversation.withoutReuse.lateOverEarly, 2)} ×) | ${met(c.lateOverEarly == null ? null : c.lateOverEarly <= 1.5)} |`);
+    const b = s.benchModel;
+    if (b) {
+      const floor = b.sampledOverGreedy.floor;
+      rows.push(`| 49k vocabulary: sampled (T 1, top_p 0.9, presence 0.5) decode within 5 % of greedy | ${device} | ${f(floor, 3)} × on (a); ${['chatStream', 'sdk', 'fetch'].map((p) => f(b.sampledOverGreedy[p], 3)).join(', ')} × on (b), (c), (d) | ${met(floor == null ? null : floor >= 0.95)} |`);
+      for (const path of ['chatStream', 'sdk', 'fetch']) {
+        const r = b.workloads.sampled?.decodeRatiosToFloor[path];
+        rows.push(`| 49k vocabulary: ${PATH_NAMES[path]} ≥ 0.97 × (a) decode tok/s, sampled | ${device} | ${f(r, 2)} × | ${met(r == null ? null : r >= 0.97)} |`);
+      }
+    }
     const limit = device.endsWith('wasm') ? 20 : 50;
     const first = [s.loads?.engine.cold.firstTtftMs.p95, s.loads?.engine.warm.firstTtftMs.p95];
     const worst = first.some((v) => v == null) ? null : Math.max(...first);
@@ -143,6 +226,9 @@ const LEGEND = [
   "- The layer rows take the engine apart: its generation loop alone in the worker, then its events crossing to the page: one event per transferred chunk (as before batching), in the engine's batches (worker/batched-stream.ts), or pulled by its fallback (one Comlink call per event). The prototype row is a bench-only transport that shows what a change would gain.",
   '- Long tasks: main-thread tasks over 50 ms (PerformanceObserver) that overlapped the runs, summed over repetitions. They are wall-clock, so a busy machine can make them.',
   '- Flow control is counted with the worker\'s own decode-step clock (`src/testing.ts`), through the plain fetch path: tokens generated beyond the one read before a pause (the engine bounds events, `runAhead`, default 4: in the story one event is one token); decode steps that ended after an abort.',
+  '- Conversation: a new engine per conversation, the prefix cache on (default) or off; each turn sends the whole chat so far (system message, every question, every answer) through the openai SDK, greedy, at most 40 tokens (the embedded model answers its 32-token story); TTFT is the SDK\'s first content delta. cached_tokens is what `usage.prompt_tokens_details` reported.',
+  '- Benchmark model: scripts/generate-bench-model.mjs, 4 layers of 64 wide with a 49,152-token byte-level BPE vocabulary and long-tailed logits; what scales with the vocabulary (LM head, logits read back, sampling, detokenizing) is real, the rest is small.',
+  '- Repeated runs of one prompt (story, long, greedy, sampled) reuse its cached prefix in zstream paths (all but the prompt\'s last token); the baseline recomputes it.',
   '- Bytes per token: SSE bytes read by the fetch path ÷ completion tokens (each chunk is a whole OpenAI `chat.completion.chunk`).',
   '',
 ];
@@ -177,6 +263,22 @@ export function renderMarkdown(results) {
     '',
     browserTable(results),
     '',
+    '## Conversation: 10 turns through the openai SDK, each resending the whole chat (TTFT per turn, ms)',
+    '',
+    conversationTable(results),
+    '',
+    `## Benchmark model: SmolLM2-135M's vocabulary (49,152 tokens), ${c.benchModelTokens?.wasm} tokens on WASM, ${c.benchModelTokens?.webgpu} on WebGPU`,
+    '',
+    'Greedy:',
+    '',
+    workloadTable(results, 'greedy', (s) => s.benchModel?.workloads),
+    '',
+    'Sampled (temperature 1, top_p 0.9, presence_penalty 0.5, seed 5; the baseline: temperature 1, top_p 0.9):',
+    '',
+    workloadTable(results, 'sampled', (s) => s.benchModel?.workloads),
+    '',
+    samplingTable(results),
+    '',
     '## Loads',
     '',
     loadTable(results),
@@ -188,6 +290,10 @@ export function renderMarkdown(results) {
     '## Targets (reported, never asserted)',
     '',
     targetTable(results),
+    '',
+    '## Compared with the previous run',
+    '',
+    comparisonTable(results),
     '',
     ...problemList(results),
     ...LEGEND,

@@ -36,17 +36,32 @@ export async function measureLoads(baseURL, device, log, browserName = 'chromium
   return { loads, problems };
 }
 
-export async function measureStreaming(baseURL, device, log, browserName = 'chromium') {
-  const problems = [];
+/** The embedded model: story and long, every path, the engine's layers where configured, flow control. */
+export function measureStreaming(baseURL, device, log, browserName = 'chromium') {
   const workloads = [{ name: 'story' }, { name: 'long', tokens: config.longTokens[device] }];
   const paths = config.layerDevices.includes(device) ? [...PATHS, ...LAYERS] : PATHS;
   const reps = browserName === 'firefox' ? config.firefoxReps : config.reps;
+  return measurePaths(baseURL, device, log, { workloads, paths, reps, flow: true, browserName });
+}
+
+/** The benchmark model with a real vocabulary: greedy and sampled, the same length, every path. */
+export function measureBenchModel(baseURL, device, log) {
+  const tokens = config.benchModelTokens[device];
+  const workloads = [{ name: 'greedy', tokens }, { name: 'sampled', tokens }];
+  return measurePaths(baseURL, device, log, { model: BENCH_MODEL, workloads, paths: PATHS, reps: config.benchModelReps, flow: false });
+}
+
+const BENCH_MODEL = 'zstream-bench-49k';
+
+async function measurePaths(baseURL, device, log, { model, workloads, paths, reps, flow: withFlow, browserName = 'chromium' }) {
+  const problems = [];
   const runs = Object.fromEntries(workloads.map((w) => [w.name, Object.fromEntries(paths.map((p) => [p, []]))]));
   const browser = await freshBrowser(browserName);
   try {
     const page = await openBench(browser.context, baseURL, problems);
-    const info = await measure(page, (d) => window.bench.setUp(d), device);
-    log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}`);
+    // Three loads (engine, floor, baseline); SwiftShader compiles the 49k model's shaders slowly.
+    const info = await measure(page, ([d, m]) => window.bench.setUp(d, m), [device, model], 300_000);
+    log(`  ${device}: engine on ${info.engine.device}, floor on ${info.floor.device}${model ? ` (${model})` : ''}`);
     // Unrecorded first runs: JIT, the SDK's first-call work and each worker's kernels for longer
     // sequences settle first (the long workload once per worker: floor, engine, baseline).
     const warmUps = [...paths.map((p) => [p, workloads[0]]), ...['floor', 'chatStream', 'baseline'].map((p) => [p, workloads[1]])];
@@ -60,9 +75,33 @@ export async function measureStreaming(baseURL, device, log, browserName = 'chro
       }
       log(`  ${device}: repetition ${rep + 1}/${reps} done`);
     }
+    if (!withFlow) return { info, workloads, runs, problems };
     const flow = await measureFlow(page, workloads, device);
     log(`  ${device}: flow control measured`);
     return { info, workloads, runs, flow, problems };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** 10-turn conversations on the embedded model, with and without the prefix cache, alternating. */
+export async function measureConversations(baseURL, device, log) {
+  const problems = [];
+  const records = [];
+  const browser = await freshBrowser();
+  try {
+    const page = await openBench(browser.context, baseURL, problems);
+    for (let rep = 0; rep < config.conversationReps[device]; rep++) {
+      for (const reuse of rotate([true, false], rep)) {
+        // Without the cache SwiftShader prefills up to 1,700 tokens a turn: minutes on a busy machine.
+        const deadline = device === 'webgpu' ? 900_000 : 300_000;
+        const record = await measure(page, ([d, r]) => window.bench.conversation(d, r, undefined, 40), [device, reuse], deadline).catch(errorRecord);
+        records.push(record);
+        const turns = record.turns ?? [];
+        log(`  ${device} conversation ${reuse ? 'with' : 'without'} reuse: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms`);
+      }
+    }
+    return { records, problems };
   } finally {
     await browser.close();
   }

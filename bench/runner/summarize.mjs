@@ -50,15 +50,63 @@ function summarizeFlow(flow) {
   };
 }
 
+/** Per turn: median TTFT over repetitions, per mode; turns 1–3 against 8–10; same answers in both modes. */
+function summarizeConversation(conversation) {
+  if (!conversation) return null;
+  if (conversation.error) return { withReuse: null, withoutReuse: null, sameText: null, errors: [conversation.error] };
+  const records = ok(conversation.records);
+  const mode = (reuse) => {
+    const runs = records.filter((r) => r.reuse === reuse);
+    const turns = (runs[0]?.turns ?? []).map((_, i) => {
+      const at = runs.map((r) => r.turns[i]).filter(Boolean);
+      return {
+        ttftMs: median(at.map((t) => t.ttftMs)),
+        promptTokens: median(at.map((t) => t.promptTokens)),
+        cachedTokens: median(at.map((t) => t.cachedTokens)),
+      };
+    });
+    const early = median(turns.slice(0, 3).map((t) => t.ttftMs));
+    const late = median(turns.slice(-3).map((t) => t.ttftMs));
+    return { runs: runs.length, turns, early, late, lateOverEarly: early && late ? late / early : null };
+  };
+  const texts = (reuse) => records.filter((r) => r.reuse === reuse).map((r) => r.turns.map((t) => t.text).join('\u0000'));
+  const all = new Set([...texts(true), ...texts(false)]);
+  return {
+    withReuse: mode(true),
+    withoutReuse: mode(false),
+    sameText: records.length ? all.size === 1 : null,
+    errors: conversation.records.filter((r) => r.error).map((r) => r.error.split('\n')[0]),
+  };
+}
+
+/** The benchmark model's paths, and sampled decoding against greedy on each. */
+function summarizeBenchModel(bench) {
+  if (!bench || bench.error) return bench?.error ? { error: bench.error, workloads: {}, sampledOverGreedy: {}, problems: [] } : null;
+  const workloads = Object.fromEntries(Object.entries(bench.runs).map(([w, byPath]) => [w, summarizeWorkload(byPath)]));
+  const { greedy, sampled } = workloads;
+  const sampledOverGreedy = greedy && sampled
+    ? Object.fromEntries(Object.keys(greedy.paths).map((p) => {
+      const g = greedy.paths[p]?.decodeTokensPerSecond;
+      const s = sampled.paths[p]?.decodeTokensPerSecond;
+      return [p, g && s ? s / g : null];
+    }))
+    : {};
+  return { model: bench.info, workloads, sampledOverGreedy, problems: bench.problems };
+}
+
 export function summarize(raw) {
   const out = {};
-  for (const [device, streaming] of Object.entries(raw.streaming)) {
+  const devices = new Set([raw.loads, raw.streaming, raw.conversation, raw.benchModel].flatMap((part) => Object.keys(part ?? {})));
+  for (const device of devices) {
+    const streaming = raw.streaming[device]?.error ? undefined : raw.streaming[device];
     out[device] = {
-      model: streaming.info,
-      loads: raw.loads[device] ? summarizeLoads(raw.loads[device].loads) : null,
-      flow: summarizeFlow(streaming.flow),
-      workloads: Object.fromEntries(Object.entries(streaming.runs).map(([w, byPath]) => [w, summarizeWorkload(byPath)])),
-      problems: [...(raw.loads[device]?.problems ?? []), ...streaming.problems],
+      model: streaming?.info ?? null,
+      loads: raw.loads[device]?.loads ? summarizeLoads(raw.loads[device].loads) : null,
+      flow: summarizeFlow(streaming?.flow),
+      workloads: Object.fromEntries(Object.entries(streaming?.runs ?? {}).map(([w, byPath]) => [w, summarizeWorkload(byPath)])),
+      conversation: summarizeConversation(raw.conversation?.[device]),
+      benchModel: summarizeBenchModel(raw.benchModel?.[device]),
+      problems: [...(raw.loads[device]?.problems ?? []), ...(streaming?.problems ?? []), ...(raw.conversation?.[device]?.problems ?? []), ...(raw.benchModel?.[device]?.problems ?? [])],
     };
   }
   return out;

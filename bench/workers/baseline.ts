@@ -46,6 +46,7 @@ async function generate(command: Extract<BaselineCommand, { type: 'generate' }>)
     ...(command.min_new_tokens ? { min_new_tokens: command.min_new_tokens } : {}),
     do_sample: command.do_sample,
     ...(command.temperature ? { temperature: command.temperature } : {}),
+    ...(command.top_p ? { top_p: command.top_p } : {}),
     streamer,
   });
   // The end-of-sequence token, when the model stopped by itself, is no completion token.

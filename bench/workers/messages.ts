@@ -44,7 +44,7 @@ export interface FloorApi {
 /** The baseline worker's commands, written the way a transformers.js user writes them. */
 export type BaselineCommand =
   | { type: 'load'; device: Device; localModelPath: string; wasmPaths: LoadOptions['wasmPaths']; model: string }
-  | { type: 'generate'; messages: ChatMessage[]; max_new_tokens: number; min_new_tokens?: number; do_sample: boolean; temperature?: number };
+  | { type: 'generate'; messages: ChatMessage[]; max_new_tokens: number; min_new_tokens?: number; do_sample: boolean; temperature?: number; top_p?: number };
 
 /** The baseline worker's replies: one `token` message per generated token (TextStreamer). */
 export type BaselineMessage =

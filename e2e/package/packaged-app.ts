@@ -60,6 +60,7 @@ async function writeApp(dir: string): Promise<void> {
     await cp(join(fixtures, app, 'index.html'), join(dir, app, 'index.html'));
     await cp(join(fixtures, 'app.js'), join(dir, app, 'app.js'));
   }
+  await cp(join(fixtures, 'vite-app/vite.config.js'), join(dir, 'vite-app/vite.config.js'));
   await mkdir(join(dir, 'typed'));
   await cp(join(fixtures, 'typed-usage.ts'), join(dir, 'typed/typed-usage.ts'));
   await writeFile(join(dir, 'typed/tsconfig.json'), JSON.stringify(TYPED_APP_TSCONFIG));
@@ -129,7 +130,8 @@ export async function setUpPackagedApp(basePort: number): Promise<PackagedApp> {
     children.push(startVite(dir, ['vite-app', '--port', `${dev}`, '--strictPort']));
     children.push(startVite(dir, ['preview', 'vite-app', '--port', `${preview}`, '--strictPort']));
     // The plain page is served as any static host would: files as they are, 404 for missing ones.
-    plain = createServer(sirv(dir, { dev: true }));
+    // …plus the one header installServiceWorker() needs: its script may control the whole site.
+    plain = createServer(sirv(dir, { dev: true, setHeaders: (res) => res.setHeader('Service-Worker-Allowed', '/') }));
     await listen(plain, plainPort);
     await Promise.all([ready(urls.viteDev, children[0]!), ready(urls.vitePreview, children[1]!)]);
     return { dir, tarball, urls, close };

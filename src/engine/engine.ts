@@ -11,7 +11,8 @@ import { LocalEngine } from './local-engine.js';
 import type { Engine } from './types.js';
 import { resolveModel, type ModelDefinition } from '../models/registry.js';
 import { RequestQueue } from './request-queue.js';
-import { WorkerConnection, type WorkerStart } from './worker-connection.js';
+import { sharedWorkerOpener } from './shared-worker.js';
+import { WorkerConnection, type ConnectionEvents, type WorkerStart } from './worker-connection.js';
 
 export interface EngineOptions extends AssetOptions, FlowOptions {
   /**
@@ -27,6 +28,18 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
   allowRemoteModels?: boolean;
   /** Send requests to an OpenAI-compatible server instead: always, or when the model cannot load here. Off by default. */
   passThrough?: PassThroughOptions;
+  /**
+   * One model for every tab of the origin: the engine runs in a SharedWorker that tabs asking for the
+   * same model, device and assets attach to (docs/multi-tab.md). Where SharedWorker is missing, a
+   * dedicated worker runs it and `model.shared` is false, with `model.sharedFallbackReason`. Default: false.
+   */
+  shared?: boolean;
+  /**
+   * Bytes of KV cache kept between requests, so that a request that starts like a recent one (the
+   * next turn of a chat) computes only its new tokens (transformers.js models; docs/performance.md).
+   * Default 128 MiB, on the GPU with WebGPU; 0 turns it off.
+   */
+  prefixCacheBytes?: number;
 }
 
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {
@@ -42,8 +55,14 @@ export async function createEngineWith(options: EngineOptions, start: WorkerStar
   const model = resolveModel(options.model, { modelBaseURL, allowRemoteModels: options.allowRemoteModels, pageURL: location.href });
   const flow = flowSettings(options);
   const scheduling = { maxRunning: flow.maxRunning, preemptIdleMs: flow.preemptIdleMs };
-  const load: LoadOptions = { model, device: options.device ?? 'auto', ...assets, scheduling };
-  const queue = new RequestQueue((events) => WorkerConnection.open(load, events, options.onProgress, start), flow);
+  const load: LoadOptions = {
+    model, device: options.device ?? 'auto', ...assets, scheduling,
+    ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
+  };
+  const open = options.shared
+    ? sharedWorkerOpener(load, options.onProgress, start)
+    : (events: ConnectionEvents) => WorkerConnection.open(load, events, options.onProgress, start);
+  const queue = new RequestQueue(open, flow);
   try {
     await queue.start();
   } catch (error) {

@@ -1,14 +1,8 @@
 // Reading one request's StreamEvents the two ways the Engine API offers: as text deltas
 // (chatStream) and as one result (chat). Shared by every Engine: the worker's and the pass-through.
-import type { ChatResult, RequestLimits, RequestOptions } from './types.js';
+import type { ChatResult } from './types.js';
 import { ZStreamError, endedEarly } from '../shared/errors.js';
-import type { GenerationParams, StreamEvent } from '../shared/protocol.js';
-
-/** The one split of chat/chatStream options, for every engine: what goes to the model, and what is the engine's. */
-export function splitOptions(options: RequestOptions): { params: GenerationParams; signal: AbortSignal | undefined; limits: RequestLimits } {
-  const { signal, stallTimeoutMs, idleTimeoutMs, ...params } = options;
-  return { params, signal, limits: { stallTimeoutMs, idleTimeoutMs } };
-}
+import type { StreamEvent } from '../shared/protocol.js';
 
 /** Text deltas; `break`, `return()` or a throw in the consumer's loop cancel the stream (and the generation). */
 export async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGenerator<string> {

@@ -1,7 +1,8 @@
 // The engine of a local model: requests go through the queue (request-queue.ts) to the worker
 // that runs the model; each request's events come back as its own ReadableStream.
 import type { ChatMessage, GenerateRequest, ModelInfo, StreamEvent } from '../shared/protocol.js';
-import { collectResult, splitOptions, textDeltas } from './event-readers.js';
+import { collectResult, textDeltas } from './event-readers.js';
+import { splitRequestOptions } from './request-options.js';
 import type { EngineStats, RequestQueue } from './request-queue.js';
 import type { Engine, RequestLimits, RequestOptions } from './types.js';
 
@@ -23,13 +24,13 @@ export class LocalEngine implements Engine {
   }
 
   async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
-    const { params, signal, limits } = splitOptions(options);
+    const { params, signal, limits } = splitRequestOptions(options);
     yield* textDeltas(await this.generate({ ...params, messages }, signal, limits));
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {
     const { onToken, ...rest } = options;
-    const { params, signal, limits } = splitOptions(rest);
+    const { params, signal, limits } = splitRequestOptions(rest);
     return collectResult(await this.generate({ ...params, messages }, signal, limits), onToken);
   }
 

@@ -1,12 +1,16 @@
 // Pass-through: an Engine that sends requests to a real OpenAI-compatible server (vLLM, Ollama,
-// a cloud API) instead of a local model. createFetch forwards requests under its base URLs to the
-// upstream unchanged (same method, path, query, headers and body) and returns its response as is.
+// a cloud API) instead of a local model. It is an OpenAI server already, so it answers HTTP requests
+// itself (`serve`, Engine's general capability): createFetch hands it requests under its base URLs,
+// and it sends them upstream unchanged (same method, path, query, headers and body) and returns the
+// response as is. `generate` (engine.chat, chatStream) asks the upstream with OpenAI's parameters
+// only: zstream's options (signal, stallTimeoutMs) are split off first (request-options.ts).
 // Off by default: nothing leaves the device unless `createEngine({ passThrough })` asks for it.
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { Engine, RequestOptions } from './types.js';
 import { ZStreamError } from '../shared/errors.js';
-import { collectResult, splitOptions, textDeltas } from './event-readers.js';
+import { collectResult, textDeltas } from './event-readers.js';
 import { resolveBaseURL } from './base-url.js';
+import { splitRequestOptions } from './request-options.js';
 import type { ChatMessage, FinishReason, GenerateRequest, ModelInfo, StreamEvent, Usage } from '../shared/protocol.js';
 
 export interface PassThroughOptions {
@@ -43,7 +47,7 @@ export class RemoteEngine implements Engine {
   }
 
   /** The client's request, sent to `<upstream base><path>` with the configured headers; the response as is. */
-  async forward(request: Request, path: string): Promise<Response> {
+  async serve(request: Request, path: string): Promise<Response> {
     // The body is read whole: Chromium streams request bodies over HTTP/2 only.
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
     const init = { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect };
@@ -74,14 +78,13 @@ export class RemoteEngine implements Engine {
   }
 
   async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
-    const { params, signal } = splitOptions(options); // the limits are the local engine's: not sent upstream
+    const { params, signal } = splitRequestOptions(options);
     yield* textDeltas(await this.generate({ ...params, messages }, signal));
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {
-    const { onToken, ...rest } = options;
-    const { params, signal } = splitOptions(rest);
-    return collectResult(await this.generate({ ...params, messages }, signal), onToken);
+    const { params, signal } = splitRequestOptions(options);
+    return collectResult(await this.generate({ ...params, messages }, signal), options.onToken);
   }
 
   dispose(): void {}

@@ -125,17 +125,19 @@ export class RequestJob {
    * the caller asks (the run-ahead contract, src/shared/protocol.ts).
    */
   readable(): ReadableStream<StreamEvent> {
-    const stream = new ReadableStream<StreamEvent>(
-      {
-        start: (controller) => {
-          this.streamController = new WeakRef(controller);
-        },
-        pull: (controller) => this.pull(controller),
-        cancel: () => this.controller.abort(CANCELLED),
+    const source: UnderlyingDefaultSource<StreamEvent> = {
+      start: (controller) => {
+        this.streamController = new WeakRef(controller);
       },
-      new CountQueuingStrategy({ highWaterMark: 0 }),
-    );
-    if (!this.signal.aborted) unreachable.register(stream, this, this);
+      pull: (controller) => this.pull(controller),
+      cancel: () => this.controller.abort(CANCELLED),
+    };
+    const stream = new ReadableStream<StreamEvent>(source, new CountQueuingStrategy({ highWaterMark: 0 }));
+    // The backstop watches the underlying source, which the stream holds for as long as it lives, not
+    // the stream object: Chromium drops an unmodified JavaScript wrapper of a stream in a minor GC
+    // (and makes a new one when asked) while the stream itself lives on, held by its reader; a
+    // caller who kept only `getReader()` would then lose a request it still reads.
+    if (!this.signal.aborted) unreachable.register(source, this, this);
     return stream;
   }
 

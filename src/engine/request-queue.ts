@@ -27,6 +27,8 @@ export interface EngineStats {
   openKvCaches: number;
   /** Workers replaced after a crash, a lost GPU device or a stuck generation. */
   workerRestarts: number;
+  /** With createEngine({ shared: true }): the tabs attached to the shared worker, this one included. */
+  connections?: number;
 }
 
 const disposed = () => new ZStreamError('generation_failed', 'The engine was disposed.');
@@ -142,6 +144,7 @@ export class RequestQueue {
       generatedTokens: worker?.generatedTokens ?? 0,
       openKvCaches: worker?.openKvCaches ?? 0,
       workerRestarts: this.restarts,
+      ...(worker?.connections !== undefined && { connections: worker.connections }),
     };
   }
 

@@ -37,6 +37,12 @@ export interface Engine {
   /** Text deltas; `break`, `return()` or the signal stop the generation. */
   chatStream(messages: ChatMessage[], options?: RequestOptions): AsyncIterable<string>;
   chat(messages: ChatMessage[], options?: RequestOptions & { onToken?: (text: string) => void }): Promise<ChatResult>;
+  /**
+   * Only an engine that is an OpenAI server already (a remote engine, pass-through) has it: it answers
+   * each HTTP request under createFetch's base URLs itself (`path` is the part after the base URL),
+   * unchanged. Without it, createFetch answers from `generate`.
+   */
+  serve?(request: Request, path: string): Promise<Response>;
   /** What the local model is doing: queue, tokens generated, KV caches, worker restarts. */
   stats?(): Promise<EngineStats>;
   /** Terminates the worker; requests still running end with an error. */

@@ -2,7 +2,7 @@
 // (worker/life-lock.ts); waiting here for the same lock resolves when it ends, however it ended:
 // terminate(), a crash, out of memory. Every call into the worker races that end, because a dead
 // worker never answers a Comlink call.
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink';
 import { ZStreamError } from '../shared/errors.js';
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerApi, WorkerListener } from '../shared/protocol.js';
 
@@ -31,21 +31,51 @@ export interface Connection {
   retire(reason: ZStreamError): void;
 }
 
+/** What a connection talks to: a dedicated worker (the default), or a port of a shared one (shared-worker.ts). */
+export interface WorkerEndpoint {
+  /** What Comlink talks over. */
+  readonly port: Endpoint;
+  /** Calls `fail` when the worker's script fails or throws, or a message cannot be decoded. */
+  onFailure(fail: (detail: string) => void): void;
+  /** A Web Lock this thread holds while connected; a shared worker cancels its requests once it is released. */
+  readonly clientLock?: string;
+  /** Ends this connection: terminates a dedicated worker, lets go of a shared one. */
+  close(): void;
+}
+
+const startWorker = () => new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
+
+/** The default: a dedicated module worker of its own. */
+export function dedicatedWorker(worker: Worker = startWorker()): WorkerEndpoint {
+  return {
+    port: worker,
+    onFailure(fail) {
+      worker.addEventListener('error', (event) => fail(event.message || 'its script failed to load or threw'));
+      worker.addEventListener('messageerror', () => fail('a message could not be decoded'));
+    },
+    close: () => worker.terminate(),
+  };
+}
+
 const crashed = (detail: string) =>
   new ZStreamError('worker_crashed', `The model's worker stopped: ${detail}.`);
 
 /** How the engine starts its worker; src/testing.ts starts a test worker instead (not in the package). */
 export interface WorkerStart {
   createWorker?: () => Worker;
+  /** For createEngine({ shared: true }): starts (or attaches to) the SharedWorker of this name (shared-worker.ts). */
+  createSharedWorker?: (name: string) => SharedWorker;
   /**
    * Until the worker holds its life lock, only an `error` event would tell of its death, and a worker
    * that closes or runs out of memory early sends none: a worker that has not answered `connect` by
    * then counts as crashed. Default 30 000 ms.
    */
   connectTimeoutMs?: number;
+  /** A port of a shared worker (shared-worker.ts) instead of a worker of its own. */
+  endpoint?: WorkerEndpoint;
+  /** Called once the worker has answered `connect`: it lives, and the model's load (however long) follows. */
+  onConnected?: () => void;
 }
-
-const startWorker = () => new Worker(new URL('../../worker/index.ts', import.meta.url), { type: 'module', name: 'zstream' });
 
 export class WorkerConnection implements Connection {
   readonly ending: Promise<ZStreamError>;
@@ -58,14 +88,11 @@ export class WorkerConnection implements Connection {
   private readonly lockWait = new AbortController();
   private info_: ModelInfo | undefined;
 
-  private constructor(private readonly worker: Worker, private readonly remote: Remote<WorkerApi>) {
+  private constructor(private readonly endpoint: WorkerEndpoint, private readonly remote: Remote<WorkerApi>) {
     this.ending = new Promise((resolve) => (this.endingWith = resolve));
     this.ended = new Promise((resolve) => (this.endWith = resolve));
     // Uncaught errors and undecodable messages: the worker's state is unknown from here on.
-    worker.addEventListener('error', (event) => {
-      this.terminate(crashed(event.message || 'its script failed to load or threw'));
-    });
-    worker.addEventListener('messageerror', () => this.terminate(crashed('a message could not be decoded')));
+    endpoint.onFailure((detail) => this.terminate(crashed(detail)));
   }
 
   /** Starts a worker and loads the model; rejects (and leaves no worker behind) if either fails. */
@@ -73,10 +100,10 @@ export class WorkerConnection implements Connection {
     load: LoadOptions,
     events: ConnectionEvents,
     onProgress?: (progress: LoadProgress) => void,
-    { createWorker = startWorker, connectTimeoutMs = 30_000 }: WorkerStart = {},
+    { createWorker = startWorker, connectTimeoutMs = 30_000, endpoint, onConnected }: WorkerStart = {},
   ): Promise<WorkerConnection> {
-    const worker = createWorker();
-    const connection = new WorkerConnection(worker, wrap<WorkerApi>(worker));
+    const port = endpoint ?? dedicatedWorker(createWorker());
+    const connection = new WorkerConnection(port, wrap<WorkerApi>(port.port));
     try {
       const lockName = `zstream-worker-${crypto.randomUUID()}`;
       const listener: WorkerListener = {
@@ -89,10 +116,11 @@ export class WorkerConnection implements Connection {
       };
       const silent = setTimeout(() => connection.terminate(crashed(`it did not start within ${connectTimeoutMs} ms`)), connectTimeoutMs);
       try {
-        await connection.call((remote) => remote.connect(lockName, proxy(listener)));
+        await connection.call((remote) => remote.connect(lockName, proxy(listener), port.clientLock));
       } finally {
         clearTimeout(silent);
       }
+      onConnected?.();
       connection.watchLock(lockName);
       connection.info_ = await connection.call((remote) => remote.load(load, onProgress ? proxy(onProgress) : undefined));
       return connection;
@@ -131,7 +159,7 @@ export class WorkerConnection implements Connection {
     if (this.endReason) return;
     this.endReason = reason;
     this.endingWith(reason);
-    this.worker.terminate();
+    this.endpoint.close();
     this.lockWait.abort();
     this.remote[releaseProxy]();
     for (const reject of this.calls) reject(reason);

@@ -46,7 +46,11 @@ export async function generateChoices(engine: ServedEngine, request: ChoicesRequ
 
   const finish = async (done: Extract<StreamEvent, { type: 'done' }>): Promise<ChoiceEvent> => {
     // The prompt is counted once per prompt, as OpenAI counts it for n > 1.
-    if (index % request.n === 0) usage.prompt_tokens += done.usage.prompt_tokens;
+    if (index % request.n === 0) {
+      usage.prompt_tokens += done.usage.prompt_tokens;
+      const cached = done.usage.prompt_tokens_details?.cached_tokens;
+      if (cached !== undefined) usage.prompt_tokens_details = { cached_tokens: (usage.prompt_tokens_details?.cached_tokens ?? 0) + cached };
+    }
     usage.completion_tokens += done.usage.completion_tokens;
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const event: ChoiceEvent = { type: 'finish', index, finish_reason: done.finish_reason };

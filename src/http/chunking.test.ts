@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeltaGrouper, groupDeltas, type Chunking } from './chunking.js';
 import type { StreamEvent } from '../shared/protocol.js';
 
@@ -52,6 +52,22 @@ describe('DeltaGrouper', () => {
     const chunks = group({ by: 'word', size: 1 }, ['今日', 'は良', 'い天気', 'です']);
     expect(chunks.join('')).toBe('今日は良い天気です');
     expect(chunks.length).toBeGreaterThan(2);
+  });
+
+  it('is linear: each token re-segments only the unit still growing, however large chunk_size is', { timeout: 60_000 }, () => {
+    const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+    const tokens = Array.from({ length: 3000 }, (_, i) => (i % 12 === 11 ? ' end.' : i % 12 === 0 ? ' The' : ` w${i % 7}`));
+    for (const by of ['word', 'sentence'] as const) {
+      segment.mockClear();
+      const chunks = group({ by, size: 512 }, tokens);
+      expect(chunks.join('')).toBe(tokens.join(''));
+      const segmented = segment.mock.calls.reduce((sum, [text]) => sum + text.length, 0);
+      // At most the longest unit (a 12-token sentence, under 60 characters) per token; re-segmenting
+      // all pending text on each token would be about 3000 × 5 000 characters.
+      expect(segmented).toBeLessThan(tokens.length * 60);
+    }
+    expect(group({ by: 'word', size: 512 }, tokens)[0]!.split(/\s+/u).filter((w) => /\w/u.test(w))).toHaveLength(512);
+    segment.mockRestore();
   });
 
   it('counts the tokens that went into each chunk', () => {

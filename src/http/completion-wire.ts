@@ -1,5 +1,5 @@
 // What /chat/completions and /completions responses share: ids, timestamps, the end of a stream
-// (usage in zStream's or OpenAI's form, then [DONE]) and mid-stream errors.
+// (usage in zstream's or OpenAI's form, then [DONE]) and mid-stream errors.
 import { ZStreamError } from '../shared/errors.js';
 import type { SerializedError, Usage } from '../shared/protocol.js';
 import { SSE_DONE, sseData, sseEvent } from './sse.js';

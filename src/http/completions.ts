@@ -8,7 +8,7 @@ import { ZStreamError } from '../shared/errors.js';
 import { servedModel, type ServeContext } from './models.js';
 import type { Completion } from './openai-types.js';
 import type { FinishReason, Usage } from '../shared/protocol.js';
-import { parseCommon, type CommonParams } from './request.js';
+import { MAX_CHOICES, parseCommon, type CommonParams } from './request.js';
 import {
   Fields, emptyArray, invalidType, missing, readJsonBody, unsupportedParameter, unsupportedValue, type Json,
 } from './request-fields.js';
@@ -48,7 +48,20 @@ export function parseCompletion(body: Json): CompletionParams {
   if (fields.string('suffix')) throw unsupportedParameter('suffix');
   if ((fields.integer('best_of', { min: 0, max: 20 }) ?? 1) > 1) throw unsupportedParameter('best_of');
   if (fields.integer('logprobs', { min: 0, max: 5 }) !== undefined) throw unsupportedParameter('logprobs');
+  checkChoiceCount(prompts.length, common.n);
   return { ...common, prompts, echo: fields.boolean('echo') ?? false };
+}
+
+/** Each prompt gets `n` choices; all of them together are bounded (MAX_CHOICES), in OpenAI's error shape. */
+function checkChoiceCount(prompts: number, n: number): void {
+  const total = prompts * n;
+  if (total <= MAX_CHOICES) return;
+  const param = n > 1 ? 'n' : 'prompt';
+  throw new ZStreamError(
+    'invalid_value',
+    `Invalid '${param}': ${prompts} prompts × n = ${n} asks for ${total} choices; at most ${MAX_CHOICES} choices per request are supported.`,
+    { param },
+  );
 }
 
 export async function completions(context: ServeContext, request: Request): Promise<Response> {

@@ -30,6 +30,15 @@ describe('routes', () => {
     expect(postModels.status).toBe(405);
   });
 
+  it('quotes at most 100 characters of a long path or model name', async () => {
+    const { fetch } = serve(fakeEngine(), { strictModel: true });
+    const long = 'p'.repeat(100_000);
+    const notFound = await errorOf(await fetch(`${BASE}/${long}`));
+    expect(notFound.message).toBe(`Invalid URL (GET ${`/v1/${long}`.slice(0, 100)}…)`);
+    const model = await errorOf(await fetch(`${BASE}/models/${long}`));
+    expect(model.message).toBe(`The model \`${'p'.repeat(100)}…\` does not exist or you do not have access to it.`);
+  });
+
   it('requests outside the base URL go to the real fetch untouched', async () => {
     const seen: string[] = [];
     const passthrough = async (input: RequestInfo | URL) => {
@@ -91,15 +100,18 @@ describe('errors before streaming', () => {
     }
   });
 
-  it('a prompt that does not fit is a 400 context_length_exceeded, even with stream: true', async () => {
-    const { post } = serve();
-    const long = [{ role: 'user', content: 'x'.repeat(200) }];
-    expect(await errorOf(await post('/chat/completions', { model: 'm', messages: long, stream: true }))).toMatchObject({
-      status: 400, code: 'context_length_exceeded', param: 'messages',
-    });
-    expect(await errorOf(await post('/completions', { model: 'm', prompt: 'x'.repeat(200) }))).toMatchObject({
-      status: 400, code: 'context_length_exceeded', param: 'prompt',
-    });
+  it('what the engine rejects before the first token is that HTTP error, even with stream: true', async () => {
+    // The shim renders the engine's error as it is: its status, code, param and message (the engine's
+    // own context check is tested where it lives: worker/ and e2e/conformance.spec.ts).
+    const failure = new ZStreamError('context_length_exceeded', "This model's maximum context length is 2048 tokens.", { param: 'messages' });
+    const { post } = serve(fakeEngine({ failure }));
+    for (const [path, body] of [['/chat/completions', { model: 'm', messages: MESSAGES, stream: true }], ['/completions', { model: 'm', prompt: 'x', stream: true }]] as const) {
+      const res = await post(path, body);
+      expect(res.headers.get('content-type'), path).toBe('application/json');
+      expect(await errorOf(res), path).toEqual({
+        status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', param: 'messages', message: failure.message,
+      });
+    }
   });
 
   it('a model that failed to load is a 503 with x-should-retry: false, so the SDK does not retry', async () => {
@@ -129,6 +141,18 @@ describe('fetch rejects only where a real fetch would', () => {
     await reader.read();
     controller.abort();
     await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('cancelling the body aborts the one signal the engine was given; a body read to the end leaves it alone', async () => {
+    const { post, engine } = serve();
+    const res = await post('/chat/completions', { model: 'm', messages: MESSAGES, stream: true });
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(engine.signals[0]?.aborted).toBe(false);
+    await reader.cancel();
+    expect(engine.signals[0]?.aborted).toBe(true);
+    await (await post('/chat/completions', { model: 'm', messages: MESSAGES, stream: true })).text();
+    expect(engine.signals[1]?.aborted).toBe(false);
   });
 
   it('every error response resolves', async () => {

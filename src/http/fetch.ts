@@ -1,12 +1,14 @@
 // A function with fetch's signature that answers OpenAI routes under its base URLs from the
-// local engine and passes every other request, untouched, to the real fetch.
+// engine and passes every other request, untouched, to the real fetch. Each request under the base
+// URLs gets one owner (request-owner.ts) that stops everything it started on abort or cancel.
 import { pageURL, resolveBaseURL } from '../engine/base-url.js';
-import { abortableResponse } from './abortable-response.js';
 import { chatCompletions } from './chat-completions.js';
 import { completions } from './completions.js';
+import { clip } from './quote.js';
 import { ZStreamError, abortReason } from '../shared/errors.js';
 import { listModels, retrieveModel, type ServeContext, type ServedEngine } from './models.js';
 import { RESPONSES_ROUTES } from './responses.js';
+import { RequestOwner } from './request-owner.js';
 import { scheduleWarmUp } from './warm-up.js';
 
 export interface FetchOptions {
@@ -44,11 +46,21 @@ async function route(context: ServeContext, request: Request, path: string): Pro
   const matches = ROUTES.map((r) => ({ ...r, match: r.pattern.exec(path) })).filter((r) => r.match !== null);
   const found = matches.find((r) => r.method === request.method);
   if (found?.match) return found.handle(context, request, found.match);
-  const where = `${request.method} ${new URL(request.url).pathname}`;
+  const where = `${clip(request.method)} ${clip(new URL(request.url).pathname)}`;
   if (matches.length === 0) throw new ZStreamError('unknown_url', `Invalid URL (${where})`);
   // HTTP requires the allowed methods on a 405.
   const allow = matches.map((r) => r.method).join(', ');
   return new ZStreamError('method_not_allowed', `Invalid method for URL (${where})`).toResponse({ allow });
+}
+
+/** The routes' answer; what fails is OpenAI's error response, except an abort, which rejects as a real fetch does. */
+async function answerFromRoutes(context: ServeContext, request: Request, path: string): Promise<Response> {
+  try {
+    return await route(context, request, path);
+  } catch (error) {
+    if (request.signal.aborted) throw abortReason(request.signal);
+    return ZStreamError.from(error).toResponse();
+  }
 }
 
 const toURL = (input: RequestInfo | URL): string =>
@@ -62,22 +74,23 @@ function normalizeBases(baseURL: string | string[] | undefined): string[] {
 export function createFetch(engine: ServedEngine, options: FetchOptions = {}): typeof fetch {
   const bases = normalizeBases(options.baseURL);
   const context: ServeContext = { engine, strictModel: options.strictModel ?? false, keepAliveMs: options.keepAliveMs ?? 15_000 };
-  const passthrough = options.fetch ?? globalThis.fetch.bind(globalThis);
-  if (!engine.forward) scheduleWarmUp(context); // the first request then finds the SSE path compiled (src/http/warm-up.ts)
+  const realFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  // An engine that is an OpenAI server already (a remote one) answers itself; any other through the routes.
+  const answer = engine.serve?.bind(engine) ?? ((request: Request, path: string) => answerFromRoutes(context, request, path));
+  if (!engine.serve) scheduleWarmUp(context); // the first request then finds the SSE path compiled (src/http/warm-up.ts)
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(toURL(input), pageURL());
     const target = url.origin + url.pathname;
     const base = bases.find((b) => target === b || target.startsWith(`${b}/`));
-    if (base === undefined) return passthrough(input, init);
+    if (base === undefined) return realFetch(input, init);
     const request = new Request(input, init);
     if (request.signal.aborted) throw abortReason(request.signal);
-    // Pass-through (createEngine's `passThrough`): the upstream answers, unchanged.
-    if (engine.forward) return engine.forward(request, target.slice(base.length));
+    const owner = new RequestOwner(request.signal);
     try {
-      return abortableResponse(await route(context, request, target.slice(base.length)), request.signal);
+      return owner.respond(await answer(owner.own(request), target.slice(base.length)));
     } catch (error) {
-      if (request.signal.aborted) throw request.signal.reason ?? error;
-      return ZStreamError.from(error).toResponse();
+      owner.end();
+      throw error;
     }
   };
 }

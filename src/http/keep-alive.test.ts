@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { flowSettings } from '../engine/flow-settings.js';
 import { withKeepAlive } from './keep-alive.js';
 
@@ -47,16 +47,26 @@ describe('withKeepAlive', () => {
   });
 
   it('queues at most one unread comment, and reads nothing ahead', async () => {
-    const { body, pulls } = slowBody();
-    const stream = withKeepAlive(body, 5, COMMENT);
-    const reader = stream.getReader();
-    void reader.read(); // one read starts the wait; then nobody reads
-    await sleep(60);
-    expect(pulls()).toBe(1);
-    // One comment answered the read, at most one more waits unread.
-    const queued = await Promise.race([reader.read().then((r) => r.value), sleep(5).then(() => 'none')]);
-    expect(queued === COMMENT || queued === 'none').toBe(true);
-    await reader.cancel();
+    vi.useFakeTimers();
+    try {
+      const { body, pulls } = slowBody();
+      const reader = withKeepAlive(body, 5, COMMENT).getReader();
+      const first = reader.read(); // one read starts the wait; then nobody reads for 20 intervals
+      await vi.advanceTimersByTimeAsync(100);
+      expect((await first).value).toBe(COMMENT);
+      expect(pulls()).toBe(1);
+      // One more comment waits unread, not twenty: the next read gets it at once, the one after waits.
+      expect((await reader.read()).value).toBe(COMMENT);
+      let settled = false;
+      void reader.read().then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(settled).toBe(true); // and a reader that waits again gets its comment
+      await reader.cancel();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is the body itself when the interval is 0', () => {

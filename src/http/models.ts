@@ -4,13 +4,11 @@
 import { jsonResponse } from './completion-wire.js';
 import type { Engine } from '../engine/types.js';
 import { ZStreamError } from '../shared/errors.js';
+import { clip } from './quote.js';
 import type { Model, ModelList } from './openai-types.js';
 
-/** All the routes need of an engine. */
-export type ServedEngine = Pick<Engine, 'model' | 'generate' | 'generateAll'> & {
-  /** An engine that answers whole requests itself (pass-through) gets them unchanged, unrouted. */
-  forward?(request: Request, path: string): Promise<Response>;
-};
+/** All the shim needs of an engine. */
+export type ServedEngine = Pick<Engine, 'model' | 'generate' | 'generateAll' | 'serve'>;
 
 /** What every route handler is given. */
 export interface ServeContext {
@@ -33,7 +31,7 @@ const modelObject = ({ model }: ServedEngine): ServedModelObject => ({
 /** The id to report for a request that named `requested`; throws in strict mode when it is not the loaded model. */
 export function servedModel({ engine, strictModel }: ServeContext, requested: string): string {
   if (strictModel && requested !== engine.model.id) {
-    throw new ZStreamError('model_not_found', `The model \`${requested}\` does not exist or you do not have access to it.`);
+    throw new ZStreamError('model_not_found', `The model \`${clip(requested)}\` does not exist or you do not have access to it.`);
   }
   return engine.model.id;
 }

@@ -2,6 +2,7 @@
 // `invalid_type`, a value out of range has OpenAI's range codes (`decimal_above_max_value`, …),
 // and every error names the field in `param`. Unknown extra fields are never looked at.
 import { ZStreamError } from '../shared/errors.js';
+import { clip, quoteJson } from './quote.js';
 
 export type Json = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ export const emptyArray = (param: string) =>
 export function notOneOf(param: string, value: unknown, supported: readonly string[]): ZStreamError {
   const quoted = supported.map((s) => `'${s}'`);
   const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}` : quoted.join('');
-  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  const shown = typeof value === 'string' ? `'${clip(value)}'` : quoteJson(value);
   return new ZStreamError('invalid_value', `Invalid value: ${shown}. Supported values are: ${list}.`, { param });
 }
 
@@ -38,7 +39,7 @@ export const unsupportedParameter = (param: string) =>
 export const unsupportedValue = (param: string, value: unknown) =>
   new ZStreamError(
     'unsupported_value',
-    `Unsupported value: '${param}' does not support ${JSON.stringify(value)} with this model.`,
+    `Unsupported value: '${param}' does not support ${quoteJson(value)} with this model.`,
     { param },
   );
 

@@ -8,6 +8,12 @@ import { ZStreamError } from '../shared/errors.js';
 import { parseChatCompletion } from './request.js';
 
 const USER = [{ role: 'user', content: 'Hi' }];
+/** { type: { type: … } }, `depth` deep. */
+function nested(depth: number): unknown {
+  let value: unknown = 'x';
+  for (let i = 0; i < depth; i++) value = { type: value };
+  return value;
+}
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'm', messages: USER, ...extra });
 
 function chatError(body: Record<string, unknown>) {
@@ -53,6 +59,14 @@ describe('chat request: accepted parameters', () => {
     });
   });
 
+  it('accepts every limit itself: ranges are inclusive', () => {
+    const edges = chat({ n: 128, temperature: 2, top_p: 1, presence_penalty: 2, frequency_penalty: -2, max_tokens: 1 });
+    expect(parseChatCompletion(edges)).toMatchObject({ n: 128, params: { temperature: 2, top_p: 1, presence_penalty: 2, frequency_penalty: -2, max_tokens: 1 } });
+    expect(parseChatCompletion(chat({ temperature: 0, top_p: 0 })).params).toMatchObject({ temperature: 0, top_p: 0 });
+    expect(parseChatCompletion(chat({ stop: ['a', 'b', 'c', 'd'] })).params.stop).toEqual(['a', 'b', 'c', 'd']);
+    expect(parseChatCompletion(chat({ stop: [''] })).params.stop).toBeUndefined();
+  });
+
   it('reads max_completion_tokens before the deprecated max_tokens', () => {
     expect(parseChatCompletion(chat({ max_tokens: 5, max_completion_tokens: 7 })).params.max_tokens).toBe(7);
     expect(parseChatCompletion(chat({ max_tokens: 5 })).params.max_tokens).toBe(5);
@@ -66,7 +80,7 @@ describe('chat request: accepted parameters', () => {
     expect(parseChatCompletion(nulls)).toMatchObject({ stream: false, n: 1, params: { stop: undefined, temperature: undefined } });
   });
 
-  it('honours n, and reads zStream chunking from stream_options', () => {
+  it('honours n, and reads zstream chunking from stream_options', () => {
     const params = parseChatCompletion(chat({ n: 3, stream: true, stream_options: { chunk_size: 4, chunk_by: 'word' } }));
     expect(params.n).toBe(3);
     expect(params.streamOptions).toEqual({ includeUsage: false, chunking: { size: 4, by: 'word' } });
@@ -122,6 +136,21 @@ describe('chat request: errors', () => {
     ['user of the wrong type', chat({ user: 5 }), { code: 'invalid_type', param: 'user' }, true],
     ['metadata of the wrong type', chat({ metadata: 'x' }), { code: 'invalid_type', param: 'metadata' }, true],
     ['store of the wrong type', chat({ store: 'no' }), { code: 'invalid_type', param: 'store' }, true],
+    ['a deeply nested part type, quoted short', chat({ messages: [{ role: 'user', content: [{ type: nested(100_000) }] }] }), {
+      code: 'invalid_value', param: 'messages[0].content[0].type',
+      message: `Invalid value: ${'{"type":'.repeat(12)}{"ty…. Supported values are: 'text', 'image_url', 'input_audio', 'refusal', 'audio', and 'file'.`,
+    }, true],
+    ['a long unknown role, quoted short', chat({ messages: [{ role: 'r'.repeat(100_000), content: 'x' }] }), {
+      code: 'invalid_value', param: 'messages[0].role', message: expect.stringMatching(/^Invalid value: 'r{100}…'\. Supported/) as unknown,
+    }, true],
+    ['a content part that is not an object', chat({ messages: [{ role: 'user', content: ['Hi'] }] }), { code: 'invalid_type', param: 'messages[0].content[0]' }, true],
+    ['a content part without a type', chat({ messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }), { code: 'missing_required_parameter', param: 'messages[0].content[0].type' }, true],
+    ['a refusal part from the user', chat({ messages: [{ role: 'user', content: [{ type: 'refusal', refusal: 'No' }] }] }), {
+      code: null, param: 'messages.[0].content.[0].type', message: 'Invalid content type. refusal is only supported by certain models.',
+    }, true],
+    ['max_completion_tokens of 0', chat({ max_completion_tokens: 0 }), { code: 'integer_below_min_value', param: 'max_completion_tokens' }, false],
+    ['temperature as a boolean', chat({ temperature: true }), { code: 'invalid_type', param: 'temperature', message: "Invalid type for 'temperature': expected a decimal, but got a boolean instead." }, true],
+    ['modalities as a string', chat({ modalities: 'text' }), { code: 'invalid_type', param: 'modalities', message: "Invalid type for 'modalities': expected an array, but got a string instead." }, true],
     ['top_logprobs above 20', chat({ top_logprobs: 21 }), { code: 'integer_above_max_value', param: 'top_logprobs' }, true],
   ];
 
@@ -185,6 +214,9 @@ describe('legacy completion request', () => {
     ['prompt missing', { model: 'm' }, { code: 'missing_required_parameter', param: 'prompt' }, true],
     ['prompt as an object', legacy({ prompt: { text: 'x' } }), { code: 'invalid_type', param: 'prompt' }, true],
     ['prompt list with a number', legacy({ prompt: ['a', 1] }), { code: 'invalid_type', param: 'prompt[1]' }, true],
+    ['prompt list with a null', legacy({ prompt: ['a', null] }), {
+      code: 'invalid_type', param: 'prompt[1]', message: "Invalid type for 'prompt[1]': expected a string, but got null instead.",
+    }, true],
     ['an empty prompt list', legacy({ prompt: [] }), { code: 'empty_array', param: 'prompt' }, false],
     ['token-id prompts', legacy({ prompt: [1212, 318] }), { code: 'unsupported_value', param: 'prompt' }, false],
     ['max_tokens below 0', legacy({ max_tokens: -1 }), { code: 'integer_below_min_value', param: 'max_tokens' }, true],
@@ -192,7 +224,20 @@ describe('legacy completion request', () => {
     ['best_of above 1', legacy({ best_of: 3 }), { code: 'unsupported_parameter', param: 'best_of' }, false],
     ['logprobs', legacy({ logprobs: 2 }), { code: 'unsupported_parameter', param: 'logprobs' }, false],
     ['echo of the wrong type', legacy({ echo: 'yes' }), { code: 'invalid_type', param: 'echo' }, true],
+    ['129 prompts', legacy({ prompt: Array.from({ length: 129 }, () => 'a') }), {
+      code: 'invalid_value', param: 'prompt',
+      message: "Invalid 'prompt': 129 prompts × n = 1 asks for 129 choices; at most 128 choices per request are supported.",
+    }, false],
+    ['prompts × n above 128', legacy({ prompt: Array.from({ length: 100 }, () => 'a'), n: 2 }), {
+      code: 'invalid_value', param: 'n',
+      message: "Invalid 'n': 100 prompts × n = 2 asks for 200 choices; at most 128 choices per request are supported.",
+    }, false],
   ];
+  it('accepts up to 128 choices in all', () => {
+    expect(parseCompletion(legacy({ prompt: Array.from({ length: 64 }, () => 'a'), n: 2 })).prompts).toHaveLength(64);
+    expect(parseCompletion(legacy({ prompt: Array.from({ length: 128 }, () => 'a') })).n).toBe(1);
+  });
+
   for (const [what, body, expected, specRejects] of cases) {
     it(`${what}: ${String(expected['code'])} on '${String(expected['param'])}'`, () => {
       expect(legacyError(body)).toMatchObject({ type: 'invalid_request_error', ...expected });

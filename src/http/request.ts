@@ -13,7 +13,7 @@ import {
 export interface StreamOptions {
   /** OpenAI's form: `usage: null` on every chunk, then one chunk with `choices: []` and the usage. */
   includeUsage: boolean;
-  /** zStream's extension: how many tokens, words or sentences go into one chunk. */
+  /** zstream's extension: how many tokens, words or sentences go into one chunk. */
   chunking: Chunking;
 }
 
@@ -32,6 +32,12 @@ export interface ChatCompletionParams extends CommonParams {
   tools?: ToolsParams;
   responseFormat?: OutputFormat;
 }
+
+/**
+ * Choices one request may ask for, all prompts together (prompts × n): OpenAI's own bound on chat's
+ * `n`. They run one after the other on the one model, so a larger request would hold it for minutes.
+ */
+export const MAX_CHOICES = 128;
 
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'] as const;
 const PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'file'] as const;
@@ -91,7 +97,7 @@ export function parseCommon(fields: Fields, maxTokens: number | undefined): Comm
     model,
     stream,
     streamOptions: streamOptions(fields, stream),
-    n: fields.integer('n', { min: 1, max: 128 }) ?? 1,
+    n: fields.integer('n', { min: 1, max: MAX_CHOICES }) ?? 1,
     params: {
       max_tokens: maxTokens,
       temperature: fields.decimal('temperature', { min: 0, max: 2 }),

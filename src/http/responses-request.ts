@@ -1,12 +1,14 @@
 // Validates POST /responses bodies the way OpenAI does (spec: CreateResponse in openapi.json):
 // wrong types and values are 400s naming the field, inputs a local text model cannot read
 // (images, files, audio) and hosted tools (web_search, file_search, …) are 400s naming their
-// path. `text.format`, function `tools` and function-call items are validated here and mapped,
-// or refused, in one place: toGenerateRequest (responses-conversation.ts).
+// path. Function `tools`, `tool_choice` and `text.format` are read by chat completions' own
+// readers (tools-request.ts) into the engine's types; only their JSON shapes differ here.
 import { ZStreamError } from '../shared/errors.js';
+import type { OutputFormat, ToolChoice, ToolDefinition } from '../shared/protocol.js';
 import {
-  Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, type Json,
+  Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
 } from './request-fields.js';
+import { checkUniqueNames, functionDefinition, functionName, jsonSchemaFormat, parseToolChoice } from './tools-request.js';
 
 export const INPUT_ROLES = ['user', 'assistant', 'system', 'developer'] as const;
 export type InputRole = (typeof INPUT_ROLES)[number];
@@ -35,11 +37,11 @@ export interface ResponsesParams {
   user: string | null;
   truncation: 'auto' | 'disabled';
   parallelToolCalls: boolean;
-  /** `text.format` as sent; absent means `{type: 'text'}`. */
-  format: Json | undefined;
-  /** Function tools as sent (hosted tools were refused). */
-  tools: Json[];
-  toolChoice: unknown;
+  /** `text.format` beyond plain text. */
+  format: OutputFormat | undefined;
+  /** Function tools (hosted tools were refused). */
+  tools: ToolDefinition[];
+  toolChoice: ToolChoice;
 }
 
 /** Item types OpenAI knows (spec: InputItem / Item); all but messages and function calls need hosted tools or a reasoning model. */
@@ -154,20 +156,47 @@ function parseMetadata(fields: Fields): Record<string, string> {
   return pairs;
 }
 
-/** Function tools pass; hosted tools (they run on OpenAI's servers) are refused with OpenAI's message. */
-function parseTools(fields: Fields, model: string): Json[] {
-  const tools = fields.array('tools') ?? [];
-  return tools.map((tool: unknown, i) => {
+/**
+ * Function tools, flat (`{type: 'function', name, parameters, strict}`), strict unless they say
+ * otherwise, as the Responses API has them; hosted tools (they run on OpenAI's servers) are
+ * refused with OpenAI's message.
+ */
+function parseTools(fields: Fields, model: string): ToolDefinition[] {
+  const tools = (fields.array('tools') ?? []).map((tool: unknown, i) => {
     const param = `tools[${i}]`;
     if (!isObject(tool)) throw invalidType(param, 'an object', tool);
-    const type = new Fields(tool, `${param}.`).raw('type');
+    const fields = new Fields(tool, `${param}.`);
+    const type = fields.raw('type');
     if (type === undefined) throw missing(`${param}.type`);
-    if (type === 'function') return tool;
+    if (type === 'function') return functionDefinition(fields, true);
     if (typeof type === 'string' && TOOL_TYPES.some((t) => t === type)) {
       throw new ZStreamError('invalid_request', `Hosted tool '${type}' is not supported with ${model}.`, { param: 'tools' });
     }
     throw notOneOf(`${param}.type`, type, TOOL_TYPES);
   });
+  checkUniqueNames(tools, (i) => `tools[${i}].name`);
+  return tools;
+}
+
+/** `tool_choice`'s object form here: `{type: 'function', name}`; the hosted-tool and `allowed_tools` forms are refused. */
+function forcedName(choice: Fields): string {
+  const type = choice.raw('type');
+  if (type === undefined) throw missing('tool_choice.type');
+  if (type === 'function') return functionName(choice, 'name');
+  if (typeof type === 'string' && (type === 'allowed_tools' || TOOL_TYPES.some((t) => t === type))) throw unsupportedValue('tool_choice.type', type);
+  throw notOneOf('tool_choice.type', type, ['function', 'allowed_tools', ...TOOL_TYPES.filter((t) => t !== 'function')]);
+}
+
+/** `text.format`: `text` (the default), `json_object` or `json_schema` (flat: `{type, name, schema, strict}`). */
+function parseFormat(text: Fields | undefined): OutputFormat | undefined {
+  const format = text?.object('format');
+  if (!format) return undefined;
+  const type = format.raw('type');
+  if (type === undefined) throw missing('text.format.type');
+  if (type === 'text') return undefined;
+  if (type === 'json_object') return { type };
+  if (type !== 'json_schema') throw notOneOf('text.format.type', type, ['text', 'json_schema', 'json_object']);
+  return jsonSchemaFormat(format, 'text.format.schema');
 }
 
 /** What a local text model cannot do: answered with OpenAI's error for a model that cannot. */
@@ -194,10 +223,9 @@ export function parseCreateResponse(body: Json): ResponsesParams {
   }
   streamOptions?.boolean('include_obfuscation'); // never obfuscated: the field is optional in deltas
   const text = fields.object('text');
-  const format = text?.object('format');
-  if (format && format.raw('type') === undefined) throw missing('text.format.type');
-  const rawFormat = text?.raw('format');
+  const format = parseFormat(text);
   text?.oneOf('verbosity', ['low', 'medium', 'high']);
+  const tools = parseTools(fields, model);
   rejectUnsupported(fields);
   for (const key of IGNORED_STRINGS) fields.string(key);
   return {
@@ -216,8 +244,9 @@ export function parseCreateResponse(body: Json): ResponsesParams {
     user: fields.string('user') ?? null,
     truncation: fields.oneOf('truncation', ['auto', 'disabled']) ?? 'disabled',
     parallelToolCalls: fields.boolean('parallel_tool_calls') ?? true,
-    format: isObject(rawFormat) ? rawFormat : undefined,
-    tools: parseTools(fields, model),
-    toolChoice: fields.raw('tool_choice'),
+    format,
+    tools,
+    // 'auto' is the Response's default and echoed with no tools, so a client may send it back without any.
+    toolChoice: tools.length === 0 && fields.raw('tool_choice') === 'auto' ? 'auto' : parseToolChoice(fields, tools, forcedName),
   };
 }

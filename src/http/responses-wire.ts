@@ -33,7 +33,45 @@ export interface InputMessageItem {
   content: InputTextPart[];
 }
 
-export type ResponseItem = InputMessageItem | OutputMessageItem;
+/** A call the model made (`FunctionToolCall`): `call_id` is what the function's output answers. */
+export interface FunctionCallItem {
+  id: string;
+  type: 'function_call';
+  call_id: string;
+  name: string;
+  /** JSON text, streamed in `response.function_call_arguments.delta` events. */
+  arguments: string;
+  status: 'in_progress' | 'completed' | 'incomplete';
+}
+
+/** A function's result among a response's input items (`FunctionToolCallOutputResource`). */
+export interface FunctionCallOutputItem {
+  id: string;
+  type: 'function_call_output';
+  call_id: string;
+  output: string;
+  status: 'completed';
+}
+
+/** What a response's `output` holds. */
+export type OutputItem = OutputMessageItem | FunctionCallItem;
+
+export type ResponseItem = InputMessageItem | OutputMessageItem | FunctionCallItem | FunctionCallOutputItem;
+
+/** `text.format` as the Response echoes it. */
+export type TextFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean };
+
+/** A function tool as the Response echoes it (`FunctionTool`). */
+export interface FunctionTool {
+  type: 'function';
+  name: string;
+  description: string | null;
+  parameters: Record<string, unknown>;
+  strict: boolean;
+}
 
 export interface ResponseUsage {
   input_tokens: number;
@@ -56,15 +94,15 @@ export interface ResponseObject {
   instructions: string | null;
   max_output_tokens: number | null;
   model: string;
-  output: OutputMessageItem[];
+  output: OutputItem[];
   parallel_tool_calls: boolean;
   previous_response_id: string | null;
   reasoning: { effort: null; summary: null };
   store: boolean;
   temperature: number;
-  text: { format: { type: 'text' } };
-  tool_choice: 'auto' | 'none';
-  tools: [];
+  text: { format: TextFormat };
+  tool_choice: 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+  tools: FunctionTool[];
   top_p: number;
   truncation: 'auto' | 'disabled';
   /** Absent until the response ends (the spec's `usage` is not nullable). */
@@ -81,13 +119,15 @@ interface ItemEventFields {
   content_index: number;
 }
 
-/** `ResponseStreamEvent`, the kinds a text response sends. */
+/** `ResponseStreamEvent`, the kinds a text or function-call response sends. */
 export type ResponseStreamEvent = { sequence_number: number } & (
   | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; response: ResponseObject }
-  | { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputMessageItem }
+  | { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: OutputItem }
   | ({ type: 'response.content_part.added' | 'response.content_part.done'; part: OutputTextPart } & ItemEventFields)
   | ({ type: 'response.output_text.delta'; delta: string; logprobs: [] } & ItemEventFields)
   | ({ type: 'response.output_text.done'; text: string; logprobs: [] } & ItemEventFields)
+  | { type: 'response.function_call_arguments.delta'; item_id: string; output_index: number; delta: string }
+  | { type: 'response.function_call_arguments.done'; item_id: string; output_index: number; name: string; arguments: string }
   | { type: 'error'; code: string | null; message: string; param: string | null }
 );
 

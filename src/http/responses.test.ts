@@ -175,9 +175,19 @@ describe('request errors, as OpenAI sends them', () => {
     ['an image', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'http://x/y.png' }] }] }, 400, 'input[0].content[0].type', null],
     ['a file', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }, 400, 'input[0].content[0].type', null],
     ['a hosted tool', { model: 'm', input: 'x', tools: [{ type: 'web_search' }] }, 400, 'tools', null],
-    ['a function tool (until tools land)', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f', parameters: {} }] }, 400, 'tools', 'unsupported_parameter'],
-    ['json_schema output (until structured outputs land)', { model: 'm', input: 'x', text: { format: { type: 'json_object' } } }, 400, 'text.format.type', 'unsupported_value'],
-    ['a function_call_output item (until tools land)', { model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: '4' }] }, 400, 'input', 'unsupported_value'],
+    ['a function tool without a name', { model: 'm', input: 'x', tools: [{ type: 'function', parameters: {} }] }, 400, 'tools[0].name', 'missing_required_parameter'],
+    ['a function tool with an unenforceable schema', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f', parameters: { type: 'object', not: {} } }] }, 400, 'tools[0].parameters', null],
+    ['two tools of one name', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }, { type: 'function', name: 'f' }] }, 400, 'tools[1].name', null],
+    ['tool_choice naming a function not in tools', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'function', name: 'g' } }, 400, 'tool_choice', 'invalid_value'],
+    ['tool_choice required without tools', { model: 'm', input: 'x', tool_choice: 'required' }, 400, 'tool_choice', null],
+    ['tool_choice of a type it does not know', { model: 'm', input: 'x', tool_choice: { type: 'robot' } }, 400, 'tool_choice.type', 'invalid_value'],
+    ['tool_choice of a hosted tool', { model: 'm', input: 'x', tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'file_search' } }, 400, 'tool_choice.type', 'unsupported_value'],
+    ['a json_schema format without a schema name', { model: 'm', input: 'x', text: { format: { type: 'json_schema', schema: {} } } }, 400, 'text.format.name', 'missing_required_parameter'],
+    ['a json_schema format with an unenforceable keyword', { model: 'm', input: 'x', text: { format: { type: 'json_schema', name: 'x', schema: { type: 'array', uniqueItems: true } } } }, 400, 'text.format.schema', null],
+    ['a text.format type it does not know', { model: 'm', input: 'x', text: { format: { type: 'yaml' } } }, 400, 'text.format.type', 'invalid_value'],
+    ['json_object without the word json in the input', { model: 'm', input: 'x', text: { format: { type: 'json_object' } } }, 400, 'input', null],
+    ['a function_call_output item answering no call', { model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: '4' }] }, 400, 'input', null],
+    ['a function_call item without call_id', { model: 'm', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, 400, 'input[0].call_id', 'missing_required_parameter'],
     ['a reasoning item', { model: 'm', input: [{ type: 'reasoning', summary: [] }] }, 400, 'input[0].type', null],
     ['max_output_tokens under 16', { model: 'm', input: 'x', max_output_tokens: 5 }, 400, 'max_output_tokens', 'integer_below_min_value'],
     ['temperature above 2', { model: 'm', input: 'x', temperature: 3 }, 400, 'temperature', 'decimal_above_max_value'],
@@ -197,8 +207,18 @@ describe('request errors, as OpenAI sends them', () => {
     });
   }
 
+  it('tool_choice auto or none without tools is accepted (the Response echoes auto by default)', async () => {
+    const { post } = serve();
+    for (const tool_choice of ['auto', 'none']) {
+      const body = await (await post('/responses', { model: 'm', input: 'x', tool_choice })).json();
+      expect(body).toMatchObject({ status: 'completed', tool_choice, tools: [] });
+    }
+  });
+
   it('messages read as OpenAI words them', async () => {
     const { post } = serve();
+    expect((await (await post('/responses', { model: 'm', input: 'x', tools: [{ type: 'function' }] })).json()).error.message)
+      .toBe("Missing required parameter: 'tools[0].name'.");
     expect((await (await post('/responses', { model: 'm' })).json()).error.message).toBe("Missing required parameter: 'input'.");
     expect((await (await post('/responses', { model: 'm', input: 'x', max_output_tokens: 5 })).json()).error.message)
       .toBe("Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 5 instead.");

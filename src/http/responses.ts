@@ -1,18 +1,21 @@
 // The Responses API: POST /responses (OpenAI's Response object, or its semantic event stream),
 // GET and DELETE /responses/{id}, GET /responses/{id}/input_items. Generation is chat
-// completions' own (choices.ts, one choice): the same text, flow control and cancellation.
-import { collectChoices, generateChoices } from './choices.js';
+// completions' own (choices.ts, one choice; tool calls split out by tool-call-chunks.ts): the
+// same text, calls, flow control and cancellation.
+import { generateChoices } from './choices.js';
 import { jsonResponse } from './completion-wire.js';
 import { ZStreamError } from '../shared/errors.js';
 import { servedModel, type ServeContext } from './models.js';
 import { Fields, readJsonBody } from './request-fields.js';
 import { responseStore, type ResponseStore, type StoredResponse } from './response-store.js';
-import { inputResources, newId, outputAsInput, resolveReferences, toGenerateRequest } from './responses-conversation.js';
+import { inputResources, itemAsInput, resolveReferences, toGenerateRequest } from './responses-conversation.js';
 import { responseFrames } from './responses-events.js';
-import { finishedResponse, inProgressResponse, messageItem } from './responses-object.js';
+import { finishedResponse, inProgressResponse } from './responses-object.js';
+import { collectOutput } from './responses-output.js';
 import { parseCreateResponse } from './responses-request.js';
 import type { ResponseDeleted, ResponseItemList, ResponseObject } from './responses-wire.js';
 import { sseResponse } from './sse.js';
+import { parsesToolCalls, toolCallEvents, type ToolChoiceEvent } from './tool-call-chunks.js';
 
 const ONE_TOKEN_PER_DELTA = { size: 1, by: 'token' } as const;
 
@@ -34,17 +37,18 @@ export async function createResponse(context: ServeContext, request: Request): P
   const input = resolveReferences(params.input, store);
   const history = [...(previous?.conversation ?? []), ...input];
   const generate = toGenerateRequest(params, history);
-  const events = await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal);
+  const choices = await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal);
+  // With tools, calls are split out of the text exactly as chat completions splits them.
+  const withTools = 'messages' in generate && parsesToolCalls(generate.tools);
+  const events: ReadableStream<ToolChoiceEvent> = withTools ? choices.pipeThrough(toolCallEvents()) : choices;
   const inputItems = inputResources(input);
   const keep = (response: ResponseObject) => {
-    if (params.store) store.set({ response, inputItems, conversation: [...history, ...response.output.map(outputAsInput)] });
+    if (params.store) store.set({ response, inputItems, conversation: [...history, ...response.output.map(itemAsInput)] });
   };
   const initial = inProgressResponse(params, model);
-  if (params.stream) return sseResponse(events, responseFrames(initial, keep), context.keepAliveMs);
-  const { choices, usage } = await collectChoices(events);
-  const { text, finish_reason } = choices[0]!;
-  const item = messageItem(newId('msg_'), text, finish_reason === 'stop' ? 'completed' : 'incomplete');
-  const final = finishedResponse(initial, item, finish_reason, usage);
+  if (params.stream) return sseResponse(events, responseFrames(initial, withTools, keep), context.keepAliveMs);
+  const { items, finishReason, usage } = await collectOutput(events, withTools);
+  const final = finishedResponse(initial, items, finishReason, usage);
   keep(final);
   return jsonResponse(final);
 }

@@ -1,6 +1,7 @@
 // Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html):
 // each event is whole in one chunk and ends with a blank line, so clients that split each read
 // on newlines see complete events. JSON never contains a raw newline, so one `data:` line is enough.
+import { derive } from './derived-stream.js';
 import { withKeepAlive } from './keep-alive.js';
 
 const encoder = new TextEncoder();
@@ -28,28 +29,11 @@ const SSE_HEADERS = {
 /**
  * A pull-based SSE response: each read of the body pulls one event from `events` and writes the
  * frames `toFrames` makes of it; the body closes when `events` ends. A reader that stops reading
- * stops the pulling, and cancelling the body cancels `events`. If reading `events` fails (an
- * aborted signal), the body errors, as a real fetch body does. A reader kept waiting `keepAliveMs`
- * gets a keep-alive comment (src/keep-alive.ts).
+ * stops the pulling, and cancelling the body cancels `events` (derived-stream.ts). If reading
+ * `events` fails (an aborted signal), the body errors, as a real fetch body does. A reader kept
+ * waiting `keepAliveMs` gets a keep-alive comment.
  */
 export function sseResponse<T>(events: ReadableStream<T>, toFrames: (event: T) => Uint8Array[], keepAliveMs = 0): Response {
-  const reader = events.getReader();
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        // Read until something is written: a pull that enqueues nothing is not called again.
-        for (;;) {
-          // The one place where events are pulled.
-          const { value, done } = await reader.read();
-          if (done) return controller.close();
-          const frames = toFrames(value);
-          for (const frame of frames) controller.enqueue(frame);
-          if (frames.length > 0) return;
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    new CountQueuingStrategy({ highWaterMark: 0 }),
-  );
-  return new Response(withKeepAlive(body, keepAliveMs, SSE_KEEP_ALIVE), { headers: SSE_HEADERS });
+  const frames = derive(events, { map: toFrames });
+  return new Response(withKeepAlive(frames, keepAliveMs, SSE_KEEP_ALIVE), { headers: SSE_HEADERS });
 }

@@ -1,28 +1,14 @@
 // Tool calls on the chat wire over a scripted engine whose tokens are a Hermes-form call, split
 // finely: every chunk and body checked against OpenAI's schemas, and the real `openai` SDK on top.
 import { describe, expect, it } from 'vitest';
-import { fakeEngine, type FakeEngine } from '../../test/fake-engine.js';
+import { scriptedEngine } from '../../test/fake-engine.js';
 import { schemaErrors } from '../../test/openai-spec.js';
 import { serve } from '../../test/serve.js';
 import { parseStream } from '../../test/sse-conformance.js';
-import type { GenerateRequest, StreamEvent } from '../shared/protocol.js';
 
 const CALL_TEXT = 'Checking.<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>';
 /** Three characters a token. */
 const TOKENS = CALL_TEXT.match(/[\s\S]{1,3}/g)!;
-
-function scriptedEngine(tokens: string[]): FakeEngine {
-  const base = fakeEngine();
-  return {
-    ...base,
-    async generate(request: GenerateRequest) {
-      base.requests.push(request);
-      const events: StreamEvent[] = tokens.map((text) => ({ type: 'delta', text, tokens: 1 }));
-      events.push({ type: 'done', finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: tokens.length, total_tokens: 5 + tokens.length } });
-      return new ReadableStream<StreamEvent>({ start(c) { events.forEach((e) => c.enqueue(e)); c.close(); } });
-    },
-  };
-}
 
 const TOOLS = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
 const BODY = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Weather?' }], tools: TOOLS };

@@ -10,13 +10,27 @@ const objectOr = (value: unknown, fallback: JsonSchema): JsonSchema => (isObject
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-function functionName(fields: Fields, key: string): string {
+/** A function name in `fields[key]`, checked as OpenAI checks it. */
+export function functionName(fields: Fields, key: string): string {
   const name = fields.string(key);
   if (name === undefined) throw missing(fields.param(key));
   if (!FUNCTION_NAME.test(name)) {
     throw new ZStreamError('invalid_value', `Invalid '${fields.param(key)}': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, { param: fields.param(key) });
   }
   return name;
+}
+
+/**
+ * A function's definition from the object that holds its fields: chat's `tools[i].function`,
+ * the Responses API's flat `tools[i]`; errors name the field under that object's path.
+ */
+export function functionDefinition(fn: Fields, strictDefault: boolean): ToolDefinition {
+  const name = functionName(fn, 'name');
+  const description = fn.string('description');
+  fn.object('parameters');
+  const parameters = objectOr(fn.raw('parameters'), { type: 'object', properties: {} });
+  checkSchema(parameters, `function '${name}'`, fn.param('parameters'));
+  return { name, ...(description === undefined ? {} : { description }), parameters, strict: fn.boolean('strict') ?? strictDefault };
 }
 
 function tool(value: unknown, i: number): ToolDefinition {
@@ -29,15 +43,23 @@ function tool(value: unknown, i: number): ToolDefinition {
   if (type !== 'function') throw notOneOf(`${param}.type`, type, ['function', 'custom']);
   const fn = fields.object('function');
   if (!fn) throw missing(`${param}.function`);
-  const name = functionName(fn, 'name');
-  const description = fn.string('description');
-  fn.object('parameters');
-  const parameters = objectOr(fn.raw('parameters'), { type: 'object', properties: {} });
-  checkSchema(parameters, `function '${name}'`, `${param}.function.parameters`);
-  return { name, ...(description === undefined ? {} : { description }), parameters, strict: fn.boolean('strict') ?? false };
+  return functionDefinition(fn, false);
 }
 
-function toolChoice(fields: Fields, tools: ToolDefinition[]): ToolChoice {
+/** OpenAI's check: each function name once; `nameParam(i)` is where tool i's name is. */
+export function checkUniqueNames(tools: ToolDefinition[], nameParam: (i: number) => string): void {
+  const names = new Set<string>();
+  tools.forEach((t, i) => {
+    if (names.has(t.name)) throw new ZStreamError('invalid_request', `Invalid 'tools': duplicate function name '${t.name}'.`, { param: nameParam(i) });
+    names.add(t.name);
+  });
+}
+
+/**
+ * `tool_choice`: the modes are the same on every endpoint; the object form differs, so
+ * `forcedName` reads the function's name out of it (and refuses other types).
+ */
+export function parseToolChoice(fields: Fields, tools: ToolDefinition[], forcedName: (choice: Fields) => string): ToolChoice {
   const value = fields.raw('tool_choice');
   if (value === undefined) return 'auto';
   if (typeof value === 'string') {
@@ -49,28 +71,29 @@ function toolChoice(fields: Fields, tools: ToolDefinition[]): ToolChoice {
   }
   const choice = fields.object('tool_choice');
   if (!choice) throw invalidType('tool_choice', 'one of a string or object', value);
-  const type = choice.raw('type');
-  if (type === undefined) throw missing('tool_choice.type');
-  if (type !== 'function') throw notOneOf('tool_choice.type', type, ['function', 'allowed_tools', 'custom']);
-  const fn = choice.object('function');
-  if (!fn) throw missing('tool_choice.function');
-  const name = functionName(fn, 'name');
+  const name = forcedName(choice);
   if (!tools.some((t) => t.name === name)) {
     throw new ZStreamError('invalid_value', `Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, { param: 'tool_choice' });
   }
   return { name };
 }
 
+/** Chat's object form: `{type: 'function', function: {name}}`. */
+function chatForcedName(choice: Fields): string {
+  const type = choice.raw('type');
+  if (type === undefined) throw missing('tool_choice.type');
+  if (type !== 'function') throw notOneOf('tool_choice.type', type, ['function', 'allowed_tools', 'custom']);
+  const fn = choice.object('function');
+  if (!fn) throw missing('tool_choice.function');
+  return functionName(fn, 'name');
+}
+
 /** `tools` and its companions; undefined when the request offers no tools. */
 export function parseTools(fields: Fields): ToolsParams | undefined {
   const list = fields.array('tools') ?? [];
   const tools = list.map(tool);
-  const names = new Set<string>();
-  tools.forEach((t, i) => {
-    if (names.has(t.name)) throw new ZStreamError('invalid_request', `Invalid 'tools': duplicate function name '${t.name}'.`, { param: `tools[${i}].function.name` });
-    names.add(t.name);
-  });
-  const tool_choice = toolChoice(fields, tools);
+  checkUniqueNames(tools, (i) => `tools[${i}].function.name`);
+  const tool_choice = parseToolChoice(fields, tools, chatForcedName);
   const parallel_tool_calls = fields.boolean('parallel_tool_calls') ?? true;
   return tools.length ? { tools, tool_choice, parallel_tool_calls } : undefined;
 }
@@ -86,12 +109,17 @@ export function parseResponseFormat(fields: Fields): OutputFormat | undefined {
   if (type !== 'json_schema') throw notOneOf('response_format.type', type, ['text', 'json_object', 'json_schema']);
   const spec = format.object('json_schema');
   if (!spec) throw missing('response_format.json_schema');
+  return jsonSchemaFormat(spec, 'response_format');
+}
+
+/** A `json_schema` format from the object holding `name`, `schema`, `strict` (chat's `json_schema`, the Responses API's `text.format`). */
+export function jsonSchemaFormat(spec: Fields, schemaParam: string): OutputFormat {
   const name = functionName(spec, 'name');
   spec.string('description');
   spec.object('schema');
   const schema = objectOr(spec.raw('schema'), { type: 'object' });
-  checkSchema(schema, `response_format '${name}'`, 'response_format');
-  return { type, name, schema, strict: spec.boolean('strict') ?? false };
+  checkSchema(schema, `response_format '${name}'`, schemaParam);
+  return { type: 'json_schema', name, schema, strict: spec.boolean('strict') ?? false };
 }
 
 /** An assistant message's `tool_calls`. */
@@ -131,11 +159,11 @@ export function checkToolHistory(messages: ChatMessage[]): void {
 }
 
 /** OpenAI's JSON mode asks the prompt to say so: the model is told to write JSON, not only forced to. */
-export function checkJsonMode(messages: ChatMessage[], format: OutputFormat | undefined): void {
+export function checkJsonMode(messages: ChatMessage[], format: OutputFormat | undefined, names = { messages: 'messages', format: 'response_format' }): void {
   if (format?.type !== 'json_object' || messages.some((m) => /json/i.test(m.content))) return;
   throw new ZStreamError(
     'invalid_request',
-    "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
-    { param: 'messages' },
+    `'${names.messages}' must contain the word 'json' in some form, to use '${names.format}' of type 'json_object'.`,
+    { param: names.messages },
   );
 }

@@ -39,6 +39,7 @@ const KINDS: Record<ErrorCode, ErrorKind> = {
   device_lost: { status: 500, type: 'server_error', wire: 'device_lost' },
   request_timeout: { status: 504, type: 'server_error', wire: 'timeout' },
   generation_failed: { status: 500, type: 'server_error', wire: null },
+  engine_unavailable: { status: 503, type: 'server_error', wire: 'engine_unavailable' },
 };
 
 export interface OpenAIErrorBody {

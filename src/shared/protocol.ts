@@ -69,6 +69,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Where the backend reports it: prompt tokens whose keys and values were reused, not computed. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** Stable error codes; status, type and OpenAI's wire code are derived from them (src/errors.ts). */
@@ -99,7 +101,9 @@ export type ErrorCode =
   | 'worker_crashed'
   | 'device_lost'
   | 'request_timeout'
-  | 'generation_failed';
+  | 'generation_failed'
+  /** The service worker found no tab with an engine to answer (src/service-worker/). */
+  | 'engine_unavailable';
 
 /** A `ZStreamError` as plain data, for structured cloning. */
 export interface SerializedError {
@@ -178,6 +182,8 @@ export interface LoadOptions {
   wasmPaths: { wasm: string; mjs: string };
   /** Model files an app's bundler serves under new names: URL in the model folder → URL served (src/assets.ts). */
   assetURLs?: Record<string, string>;
+  /** Memory for the KV caches kept between requests (transformers.js; worker/transformers/prefix-cache.ts). 0 turns it off. */
+  prefixCacheBytes?: number;
   /** How requests share the model (worker/scheduler.ts, docs/scheduling.md); the worker's defaults where absent. */
   scheduling?: SchedulingOptions;
 }
@@ -201,6 +207,10 @@ export interface ModelInfo {
   contextLength: number;
   /** Why the preferred device or weights were not used, when it fell back. */
   fallbackReason?: string;
+  /** With createEngine({ shared: true }): whether the model runs in a SharedWorker every tab shares. */
+  shared?: boolean;
+  /** Why a dedicated worker runs it instead, when `shared` is false (src/engine/shared-worker.ts). */
+  sharedFallbackReason?: string;
 }
 
 export type LoadPhase = 'download' | 'compile' | 'warmup' | 'ready';
@@ -241,7 +251,7 @@ export interface GenerateOptions {
    * Guarantee: events generated − events asked for ≤ runAhead at every moment, so a reader that stops
    * stops its own request within runAhead events, and no other (docs/scheduling.md). Tested from the
    * worker side in worker/batched-stream.test.ts, from the main-thread side in
-   * src/engine/request-queue.test.ts (scripted worker), end to end in e2e/flow.spec.ts. The pull-by-id
+   * src/engine/request-limits.test.ts (scripted worker), end to end in e2e/flow.spec.ts. The pull-by-id
    * fallback keeps the same bound with a highWaterMark of runAhead on the main thread.
    */
   runAhead: number;
@@ -275,12 +285,18 @@ export interface WorkerStats {
    * steps. Those waiting are counted on the main thread (src/engine/request-queue.ts).
    */
   running: number;
+  /** In a SharedWorker: the tabs attached to it (worker/shared-model.ts). */
+  connections?: number;
 }
 
 /** The API the worker exposes over Comlink. */
 export interface WorkerApi {
-  /** Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener. */
-  connect(lockName: string, listener: WorkerListener): Promise<void>;
+  /**
+   * Ties the worker's life to the lock `lockName` (released when it dies) and registers the listener.
+   * `clientLockName`: a lock the caller holds while connected; a SharedWorker cancels the caller's
+   * requests when it is released (the tab closed or navigated away: worker/shared-session.ts).
+   */
+  connect(lockName: string, listener: WorkerListener, clientLockName?: string): Promise<void>;
   load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo>;
   generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle>;
   pull(id: number): Promise<StreamEvent | undefined>;

@@ -1,4 +1,4 @@
-// What the test worker (worker/test-entry.ts) adds to the worker's API, for zstream's own e2e tests
+// What the test worker (worker/test-model-worker.ts, in worker/test-entry.ts and worker/test-shared-entry.ts) adds to the worker's API, for zstream's own e2e tests
 // and bench (src/testing.ts). Types only. Nothing reaches it from src/index.ts, so the package has none of it.
 import type { WorkerApi } from './protocol.js';
 

@@ -9,6 +9,7 @@ import { TokenMask } from '../constraints/token-mask.js';
 import { tokenizerVocabulary } from '../constraints/vocabulary.js';
 import type { VocabularyInfo } from '../constraints/xgrammar.js';
 import { renderForTemplate, templateSupportsTools, type TemplateInput } from '../tool-calls/render.js';
+import { PrefixCache } from './prefix-cache.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 export interface ModelDefaults {
@@ -27,6 +28,7 @@ export class TransformersBackend implements Backend {
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly eosIds: number[],
     private readonly defaults: ModelDefaults,
+    prefixCacheBytes?: number,
   ) {
     this.ctx = {
       model,
@@ -35,6 +37,7 @@ export class TransformersBackend implements Backend {
       contextLength: info.contextLength,
       eosIds: new Set(eosIds),
       decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+      prefixCache: new PrefixCache(prefixCacheBytes),
     };
   }
 
@@ -98,6 +101,7 @@ export class TransformersBackend implements Backend {
   }
 
   async unload(): Promise<void> {
+    await this.ctx.prefixCache.clear();
     await this.model.dispose();
   }
 }

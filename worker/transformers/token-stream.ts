@@ -1,10 +1,12 @@
 // One request's decode loop on a transformers.js causal LM: prefill on the first step, then
-// one token per step, with this request's own KV cache (freed on close).
+// one token per step, with this request's own KV cache. The prefill starts after the longest
+// cached start of the prompt (prefix-cache.ts); on close the cache goes back to the pool.
 import { DynamicCache, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import type { BackendStep, TokenStream } from '../backend.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
 import type { Sampler } from '../sampling.js';
 import type { TokenMask } from '../constraints/token-mask.js';
+import type { PrefixCache } from './prefix-cache.js';
 
 export interface DecodeContext {
   model: PreTrainedModel;
@@ -15,6 +17,7 @@ export interface DecodeContext {
   contextLength: number;
   eosIds: ReadonlySet<number>;
   decode(ids: number[]): string;
+  prefixCache: PrefixCache;
 }
 
 type Outputs = Record<string, Tensor>;
@@ -24,6 +27,12 @@ export class TransformersTokenStream implements TokenStream {
   /** Tokens to feed on the next forward pass: the prompt first, then the last sampled token. */
   private input: number[];
   private position = 0;
+  /** Exactly the tokens whose keys and values `cache` holds (the last sampled token is not among them). */
+  private fed: number[] = [];
+  private started = false;
+  private failed = false;
+  /** Prompt tokens that came from the prefix cache: known after the first step. */
+  cachedTokens = 0;
   private readonly decoder: IncrementalDecoder;
   private inFlight: Promise<BackendStep> | undefined;
   private closed = false;
@@ -41,7 +50,10 @@ export class TransformersTokenStream implements TokenStream {
 
   next(): Promise<BackendStep> {
     if (this.closed) return Promise.resolve({ kind: 'end', reason: 'stop' });
-    this.inFlight = this.step();
+    this.inFlight = (this.started ? this.step() : this.prefill()).catch((error: unknown) => {
+      this.failed = true;
+      throw error;
+    });
     return this.inFlight;
   }
 
@@ -52,8 +64,29 @@ export class TransformersTokenStream implements TokenStream {
     // Never free the cache under a forward pass that is still using it.
     await this.inFlight?.catch(() => undefined);
     this.mask?.dispose();
-    await this.cache?.dispose();
+    const cache = this.cache;
     this.cache = undefined;
+    if (!cache) return;
+    // After a failure the device may be gone: nothing of this request is kept.
+    if (this.failed || this.fed.length !== this.position) await cache.dispose();
+    else await this.ctx.prefixCache.put(this.fed, cache);
+  }
+
+  /** The first step: takes the longest cached start of the prompt, then feeds the rest. */
+  private async prefill(): Promise<BackendStep> {
+    this.started = true;
+    const prompt = this.input;
+    const { cache, length } = await this.ctx.prefixCache.take(prompt);
+    if (this.closed) {
+      if (cache) await this.ctx.prefixCache.put(prompt.slice(0, length), cache);
+      return { kind: 'end', reason: 'stop' };
+    }
+    this.cache = cache;
+    this.position = length;
+    this.fed = prompt.slice(0, length);
+    this.input = prompt.slice(length);
+    this.cachedTokens = length;
+    return this.step();
   }
 
   private async step(): Promise<BackendStep> {
@@ -79,6 +112,7 @@ export class TransformersTokenStream implements TokenStream {
     });
     this.updateCache(outputs);
     this.position = total;
+    for (const id of ids) this.fed.push(id);
     const logits = outputs['logits'];
     if (!logits) throw new Error('the model returned no logits');
     const vocab = logits.dims.at(-1) ?? 0;

@@ -1,0 +1,69 @@
+// A 10-turn chat through the openai SDK, each turn resending the whole conversation as OpenAI's
+// stateless API does: TTFT per turn, with the prefix cache (the engine's default) and without it
+// (prefixCacheBytes: 0). Each turn's answer is the model's own, so the conversation is the same in
+// both modes; the runner checks that.
+import OpenAI from 'openai';
+import { createEngine, createFetch } from '../../src/index.js';
+import type { Device } from '../../src/shared/protocol.js';
+import { MODEL_BASE, SDK_BASE, type BenchModel } from './assets.js';
+
+export const TURNS = 10;
+
+export interface TurnRecord {
+  ttftMs: number;
+  endMs: number;
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  text: string;
+}
+
+export interface ConversationRecord {
+  reuse: boolean;
+  turns: TurnRecord[];
+}
+
+/**
+ * With the embedded model's byte tokens, a question and the previous answer (its story, ~135 bytes)
+ * add ~175 tokens a turn: from ~100 at turn 1 to ~1,700 at turn 10 (its context is 2,048).
+ */
+const question = (turn: number) => `Turn ${turn + 1}. And then?`;
+
+export async function runConversation(device: Device, reuse: boolean, model: BenchModel, maxTokens: number): Promise<ConversationRecord> {
+  const engine = await createEngine({
+    device, modelBaseURL: MODEL_BASE, ...(model ? { model } : {}), ...(reuse ? {} : { prefixCacheBytes: 0 }),
+  });
+  try {
+    const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'system', content: 'You are a storyteller.' }];
+    const turns: TurnRecord[] = [];
+    for (let turn = 0; turn < TURNS; turn++) {
+      messages.push({ role: 'user', content: question(turn) });
+      const start = performance.now();
+      let ttftMs = NaN;
+      let text = '';
+      let usage: OpenAI.CompletionUsage | undefined;
+      const stream = await sdk.chat.completions.create({
+        model: 'local', messages, stream: true, stream_options: { include_usage: true }, max_tokens: maxTokens, temperature: 0,
+      });
+      for await (const chunk of stream) {
+        const content = chunk.choices[0]?.delta?.content;
+        if (content) {
+          if (!text) ttftMs = performance.now() - start;
+          text += content;
+        }
+        if (chunk.usage) usage = chunk.usage;
+      }
+      turns.push({
+        ttftMs, endMs: performance.now() - start, text,
+        promptTokens: usage?.prompt_tokens ?? NaN,
+        cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        completionTokens: usage?.completion_tokens ?? NaN,
+      });
+      messages.push({ role: 'assistant', content: text });
+    }
+    return { reuse, turns };
+  } finally {
+    engine.dispose();
+  }
+}

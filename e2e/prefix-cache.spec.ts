@@ -1,0 +1,59 @@
+// The prefix cache in the browser, on both devices (on WebGPU its tensors stay on the GPU): a chat
+// sent turn by turn gives the same answers as an engine without the cache, greedy and seeded, while
+// usage.prompt_tokens_details.cached_tokens counts the reused prompt tokens.
+import { DEVICES, expect, openEngine, test } from './fixtures.js';
+
+interface Turn {
+  texts: string[];
+  usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens: number } };
+}
+
+for (const device of DEVICES) {
+  test.describe(device, () => {
+    test.beforeEach(async ({ page }) => openEngine(page, device));
+
+    test('turn after turn, edited and regenerated: the same answers as without the cache, and cached_tokens', async ({ page }) => {
+      test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
+      const { reused, plain } = await page.evaluate(async (device) => {
+        const withoutCache = await window.zstream.createEngine({ device, modelBaseURL: '/models/', prefixCacheBytes: 0 });
+        const base = 'http://localhost:8000/v1';
+        type Body = { messages: Array<{ role: string; content: string }>; n?: number; temperature?: number; seed?: number; top_p?: number; stop?: string[] };
+        const conversation = async (engine: typeof withoutCache) => {
+          const fetch = window.zstream.createFetch(engine, { baseURL: base });
+          const send = async (body: Body) => {
+            const response = await fetch(`${base}/chat/completions`, {
+              method: 'POST',
+              body: JSON.stringify({ model: 'local', max_tokens: 12, ...body }),
+            });
+            const json = await response.json();
+            return { texts: json.choices.map((c: { message: { content: string } }) => c.message.content), usage: json.usage };
+          };
+          const sampled = { temperature: 1, top_p: 0.9, seed: 11 };
+          const system = { role: 'system', content: 'You tell stories.' };
+          const turns = [];
+          const one = await send({ messages: [system, { role: 'user', content: 'A story, please.' }] });
+          turns.push(one);
+          const history = [system, { role: 'user', content: 'A story, please.' }, { role: 'assistant', content: one.texts[0] }];
+          turns.push(await send({ messages: [...history, { role: 'user', content: 'Go on.' }], ...sampled }));
+          // Regenerate that answer, two choices at once.
+          turns.push(await send({ messages: [...history, { role: 'user', content: 'Go on.' }], ...sampled, n: 2 }));
+          // An edited first question, and a stop sequence that cuts the answer.
+          const edited = [system, { role: 'user', content: 'A poem, please.' }, ...history.slice(2)];
+          turns.push(await send({ messages: [...edited, { role: 'user', content: 'Go on.' }], ...sampled, stop: [' a'] }));
+          await engine.dispose();
+          return turns;
+        };
+        return { reused: await conversation(window.engine), plain: await conversation(withoutCache) };
+      }, device);
+      expect(reused.map((t: Turn) => t.texts)).toEqual(plain.map((t: Turn) => t.texts));
+      expect(reused.map((t: Turn) => t.usage.prompt_tokens)).toEqual(plain.map((t: Turn) => t.usage.prompt_tokens));
+      expect(plain.every((t: Turn) => t.usage.prompt_tokens_details?.cached_tokens === 0)).toBe(true);
+      const cached = reused.map((t: Turn) => t.usage.prompt_tokens_details?.cached_tokens);
+      expect(cached[0]).toBe(1); // "<|im_start|>", shared with the prompt of the load-time warm-up
+      expect(cached[1]).toBeGreaterThanOrEqual(reused[0]!.usage.prompt_tokens);
+      expect(cached[2]).toBe(reused[2]!.usage.prompt_tokens - 1); // all but the last prompt token
+      expect(cached[3]).toBeGreaterThan(10);
+      expect(cached[3]).toBeLessThan(reused[3]!.usage.prompt_tokens - 20);
+    });
+  });
+}

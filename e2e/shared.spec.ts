@@ -1,0 +1,219 @@
+// createEngine({ shared: true }) with two pages in one browser context: one SharedWorker holds the
+// one model (no dedicated model worker), the second page loads nothing, both stream at once, a page
+// that closes mid-stream frees its requests at once, a killed worker is recovered for both pages,
+// and where SharedWorker is missing the engine falls back to a dedicated worker and says why.
+import type { BrowserContext, Page } from '@playwright/test';
+import { STORY, expect, test, type DeviceName } from './fixtures.js';
+import { MESSAGES } from './flow-helpers.js';
+
+interface SharedOptions {
+  runAhead?: number;
+  stallTimeoutMs?: number;
+  /** The test SharedWorker (worker/test-shared-entry.ts), for engineTestHooks; default: the package's. */
+  testWorker?: boolean;
+}
+
+/** Opens the harness and creates a shared `window.engine`; resolves with its model and the load progress it heard. */
+async function openShared(page: Page, device: DeviceName, { runAhead = 1, stallTimeoutMs, testWorker = false }: SharedOptions = {}) {
+  await page.goto('/e2e/harness.html');
+  await page.waitForFunction(() => window.harnessReady === true);
+  return page.evaluate(async ({ device, runAhead, stallTimeoutMs, testWorker }) => {
+    const phases: string[] = [];
+    const started = performance.now();
+    const create = testWorker ? window.zstreamTesting.createTestEngine : window.zstream.createEngine;
+    window.engine = await create({
+      device, modelBaseURL: '/models/', shared: true, runAhead, stallTimeoutMs, onProgress: (p) => phases.push(p.phase),
+    });
+    return { model: window.engine.model, phases, readyMs: performance.now() - started };
+  }, { device, runAhead, stallTimeoutMs, testWorker });
+}
+
+const withHooks: SharedOptions = { testWorker: true };
+
+/** The browser's shared workers, as DevTools lists its targets. */
+async function sharedWorkers(context: BrowserContext): Promise<string[]> {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { type: string; title: string }[] };
+  await cdp.detach();
+  return targetInfos.filter((t) => t.type === 'shared_worker').map((t) => t.title);
+}
+
+/** The model and runtime files the shared worker fetched (its resource timing, read over DevTools). */
+async function sharedWorkerFetches(context: BrowserContext): Promise<string[]> {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { type: string; targetId: string }[] };
+  const target = targetInfos.find((t) => t.type === 'shared_worker')!;
+  const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false })) as { sessionId: string };
+  const answer = new Promise<string>((resolve) => {
+    cdp.on('Target.receivedMessageFromTarget', (event: { message: string }) => {
+      const message = JSON.parse(event.message) as { id?: number; result?: { result: { value: string } } };
+      if (message.id === 1) resolve(message.result!.result.value);
+    });
+  });
+  const expression = "JSON.stringify(performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /zstream-tiny-story|\\.wasm$/.test(u)))";
+  await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression } }) });
+  const urls = JSON.parse(await answer) as string[];
+  await cdp.detach();
+  return urls;
+}
+
+type Paused = { resume: () => Promise<string> };
+
+/** Starts a stream and reads its first deltas; the rest waits unread (runAhead 1 keeps the model held). */
+const startStream = (page: Page) =>
+  page.evaluate(async (messages) => {
+    const stream = window.engine.chatStream(messages);
+    const iterator = stream[Symbol.asyncIterator]();
+    let text = '';
+    for (let i = 0; i < 3; i++) text += (await iterator.next()).value ?? '';
+    (window as unknown as Paused).resume = async () => {
+      try {
+        for (let r = await iterator.next(); !r.done; r = await iterator.next()) text += r.value;
+        return text;
+      } catch (error) {
+        return `error: ${(error as Error).message}`;
+      }
+    };
+    return text;
+  }, MESSAGES);
+
+/** Reads the paused stream to its end: its text, or `error: …`. */
+const resume = (page: Page) => page.evaluate(() => (window as unknown as Paused).resume());
+
+const device: DeviceName = 'wasm';
+
+test.describe('shared engine', () => {
+  test(`[${device}] two pages, one SharedWorker: the second loads nothing, both stream at once`, async ({ context }) => {
+    const a = await context.newPage();
+    const b = await context.newPage();
+    const first = await openShared(a, device);
+    const fetchedByFirst = await sharedWorkerFetches(context);
+    const second = await openShared(b, device);
+    expect(first.model).toMatchObject({ shared: true, device });
+    expect(second.model).toMatchObject({ shared: true, device });
+    expect(first.phases).toContain('ready');
+    expect(second.phases).toEqual([]); // nothing to load: it attached to a loaded model
+    expect(fetchedByFirst.some((url) => url.endsWith('/onnx/model.onnx'))).toBe(true);
+    expect(await sharedWorkerFetches(context)).toEqual(fetchedByFirst); // the second page's engine fetched nothing
+    console.log(`second tab ready in ${second.readyMs.toFixed(0)} ms (first: ${first.readyMs.toFixed(0)} ms)`);
+
+    expect(await sharedWorkers(context)).toHaveLength(1);
+    expect(a.workers()).toHaveLength(0); // no dedicated model worker in either page
+    expect(b.workers()).toHaveLength(0);
+
+    const chat = (page: Page) => page.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    const [textA, textB] = await Promise.all([chat(a), chat(b)]);
+    expect(textA).toBe(STORY);
+    expect(textB).toBe(STORY);
+    const stats = await b.evaluate(() => window.engine.stats!());
+    expect(stats).toMatchObject({ connections: 2, openKvCaches: 0, running: 0 });
+  });
+
+  test(`[${device}] a page that closes mid-stream frees its request at once; the other page is served`, async ({ context }) => {
+    const a = await context.newPage();
+    const b = await context.newPage();
+    await openShared(a, device, withHooks);
+    await openShared(b, device, withHooks);
+    expect(STORY.startsWith(await startStream(a))).toBe(true);
+    // B's request waits behind A's, which holds the model until A's reader reads on or goes away.
+    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    const queued = await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.queued === 0 && s.running === 1));
+    expect(queued.openKvCaches).toBe(1);
+    await a.close();
+    expect(await waiting).toBe(STORY);
+    const stats = await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 1 && s.openKvCaches === 0));
+    expect(stats).toMatchObject({ connections: 1, openKvCaches: 0, running: 0, workerRestarts: 0 });
+  });
+
+  test(`[${device}] a killed SharedWorker is replaced once for both pages; waiting requests are kept`, async ({ context }) => {
+    const a = await context.newPage();
+    const b = await context.newPage();
+    await openShared(a, device, withHooks);
+    await openShared(b, device, withHooks);
+    expect(STORY.startsWith(await startStream(a))).toBe(true);
+    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
+    await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).crashWorker());
+    // A's running stream ends with the crash; B's waiting request runs in the new worker.
+    expect(await resume(a)).toMatch(/^error: .*worker stopped/);
+    expect(await waiting).toBe(STORY);
+    const again = await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    expect(again).toBe(STORY);
+    expect(await sharedWorkers(context)).toHaveLength(1);
+    for (const page of [a, b]) {
+      // A tab may still be re-attaching after it was served: wait for the event, not a fixed time.
+      const stats = await page.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 2, 15_000));
+      expect(stats).toMatchObject({ workerRestarts: 1, connections: 2, openKvCaches: 0 });
+    }
+  });
+
+  test(`[${device}] a hung SharedWorker: the stall timeout fails the running stream, both pages move to a new worker`, async ({ context }) => {
+    test.slow();
+    const a = await context.newPage();
+    const b = await context.newPage();
+    await openShared(a, device, { ...withHooks, stallTimeoutMs: 1000 });
+    await openShared(b, device, { ...withHooks, stallTimeoutMs: 1000 });
+    expect(STORY.startsWith(await startStream(a))).toBe(true);
+    // B's request waits behind A's: no stall clock runs for it, only the heartbeat can free it.
+    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
+    await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).hangWorker());
+    expect(await resume(a)).toMatch(/^error: .*made no progress for 1000 ms/);
+    expect(await waiting).toBe(STORY);
+    expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
+    for (const page of [a, b]) {
+      expect(await page.evaluate(() => window.engine.stats!())).toMatchObject({ connections: 2, openKvCaches: 0 });
+      expect(await page.evaluate(() => window.engine.model.shared)).toBe(true);
+    }
+    // The hung worker stays (no tab can end it) with no tab attached; the new one serves both.
+    expect(await sharedWorkers(context)).toHaveLength(2);
+  });
+
+  test('[webgpu] a lost GPU device in the SharedWorker: both pages hear it, one new worker serves both', async ({ context }) => {
+    // Known race (docs/multi-tab.md, "Known issues"): in about 1 run in 4 both pages are served after
+    // the loss, but the new worker then counts one attached tab, not two. Kept visible, not hidden in CI.
+    test.fixme(!!process.env['CI'], 'a lost device in the SharedWorker can leave one tab detached from the new worker (1 run in 4)');
+    test.slow();
+    const a = await context.newPage();
+    const b = await context.newPage();
+    expect((await openShared(a, 'webgpu', withHooks)).model).toMatchObject({ shared: true, device: 'webgpu' });
+    expect((await openShared(b, 'webgpu', withHooks)).model).toMatchObject({ shared: true, device: 'webgpu' });
+    expect(STORY.startsWith(await startStream(a))).toBe(true);
+    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+    await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
+    await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).loseDevice());
+    expect(await resume(a)).toMatch(/^error: (The GPU device was lost|The model failed while generating)/); // whichever the page reads first
+    expect(await waiting).toBe(STORY);
+    expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
+    expect(await sharedWorkers(context)).toHaveLength(1);
+    for (const page of [a, b]) {
+      // A tab may still be re-attaching after it was served: wait for the event, not a fixed time.
+      const stats = await page.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 2, 15_000));
+      expect(stats).toMatchObject({ workerRestarts: 1, connections: 2, openKvCaches: 0 });
+      expect(await page.evaluate(() => window.engine.model)).toMatchObject({ shared: true, device: 'webgpu' });
+    }
+  });
+
+  test(`[${device}] the demo in two tabs: one model, and each tab says it shares it`, async ({ context }) => {
+    const a = await context.newPage();
+    await a.goto(`/?device=${device}`);
+    await expect(a.locator('#sharing')).toHaveText('Shared worker: open another tab to share this model');
+    const b = await context.newPage();
+    await b.goto(`/?device=${device}`);
+    await expect(b.locator('#sharing')).toHaveText('Shared with 1 other tab');
+    await expect(a.locator('#sharing')).toHaveText('Shared with 1 other tab');
+    expect(await sharedWorkers(context)).toHaveLength(1);
+    await b.close();
+    await expect(a.locator('#sharing')).toHaveText('Shared worker: open another tab to share this model');
+  });
+
+  test(`[${device}] without SharedWorker: a dedicated worker, and engine.model says why`, async ({ page }) => {
+    await page.addInitScript(() => {
+      delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
+    });
+    const { model } = await openShared(page, device);
+    expect(model).toMatchObject({ shared: false, sharedFallbackReason: 'SharedWorker is not available in this browser', device });
+    expect(page.workers()).toHaveLength(1);
+    expect(await page.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
+  });
+});

@@ -1,0 +1,155 @@
+// The prefix cache on the generated model in Node (transformers.js on onnxruntime-node, CPU): every
+// turn shape gives the same logits at every step, and so the same text, with reuse as without,
+// while usage counts the reused tokens.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage, GenerateRequest, StreamEvent, Usage } from '../../src/shared/protocol.js';
+import { createGeneration } from '../generation.js';
+import { Scheduler } from '../scheduler.js';
+import { TransformersBackend } from './backend.js';
+
+const MODEL = 'zstream-tiny-story';
+const EOS = 258;
+
+interface Run {
+  text: string;
+  usage: Usage | undefined;
+  /** The last row of logits of every forward pass. */
+  logits: Float32Array[];
+}
+
+let model: PreTrainedModel;
+let tokenizer: PreTrainedTokenizer;
+let plain: TransformersBackend;
+let reusing: TransformersBackend;
+/** Where the wrapped forward pass records logits; one array per running request. */
+let record: Float32Array[] | undefined;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zstream-prefix-'));
+  execFileSync('node', ['scripts/generate-model.mjs', join(dir, MODEL)]);
+  env.allowRemoteModels = false;
+  env.localModelPath = `${dir}/`;
+  tokenizer = await AutoTokenizer.from_pretrained(MODEL);
+  model = await AutoModelForCausalLM.from_pretrained(MODEL, { device: 'cpu' });
+  const forward = model.forward.bind(model);
+  model.forward = async (inputs: Record<string, unknown>) => {
+    const outputs = (await forward(inputs)) as Record<string, Tensor>;
+    const logits = outputs['logits']!;
+    const vocab = logits.dims.at(-1)!;
+    record?.push((logits.data as Float32Array).slice(-vocab));
+    return outputs;
+  };
+  const info = { id: MODEL, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 2048 } as const;
+  plain = new TransformersBackend(info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, 0);
+  reusing = new TransformersBackend(info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  await reusing.unload();
+});
+
+async function run(backend: TransformersBackend, request: GenerateRequest): Promise<Run> {
+  const logits: Float32Array[] = [];
+  record = logits;
+  const source = await createGeneration(backend, request, new Scheduler());
+  let text = '';
+  let usage: Usage | undefined;
+  for (let event: StreamEvent | undefined; (event = await source.pull()); ) {
+    if (event.type === 'delta') text += event.text;
+    else if (event.type === 'done') usage = event.usage;
+    else throw new Error(event.error.message);
+  }
+  record = undefined;
+  return { text, usage, logits };
+}
+
+/** Runs `request` with and without reuse; asserts the same logits and text; returns the reusing run. */
+async function same(request: GenerateRequest): Promise<Run> {
+  const reference = await run(plain, request);
+  const reused = await run(reusing, request);
+  expect(reused.text).toBe(reference.text);
+  expect(reused.logits.length).toBe(reference.logits.length);
+  reused.logits.forEach((row, i) => {
+    let worst = 0;
+    for (let j = 0; j < row.length; j++) worst = Math.max(worst, Math.abs(row[j]! - reference.logits[i]![j]!));
+    expect(worst, `step ${i}`).toBeLessThan(1e-4);
+  });
+  expect(reference.usage?.prompt_tokens_details?.cached_tokens).toBe(0);
+  expect(reused.usage?.prompt_tokens).toBe(reference.usage?.prompt_tokens);
+  return reused;
+}
+
+const cached = (r: Run) => r.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+const chat = (messages: ChatMessage[], extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ messages, max_tokens: 12, ...extra });
+const sampled = { temperature: 1, seed: 7, top_p: 0.9, presence_penalty: 0.5 };
+
+describe('prefix cache', () => {
+  const system: ChatMessage = { role: 'system', content: 'You are a storyteller.' };
+  const first: ChatMessage[] = [system, { role: 'user', content: 'Tell me a story about a fox.' }];
+
+  it('reuses a conversation turn after turn, for greedy and seeded sampling', async () => {
+    const one = await same(chat(first));
+    expect(cached(one)).toBe(0);
+    const second = [...first, { role: 'assistant', content: one.text } as const, { role: 'user', content: 'And then?' } as const];
+    const two = await same(chat(second, sampled));
+    // At least the first prompt: the answer's text encodes to other tokens than the model generated
+    // (its story pieces are single tokens that the tokenizer never merges).
+    expect(cached(two)).toBeGreaterThanOrEqual(one.usage!.prompt_tokens);
+    const third = [...second, { role: 'assistant', content: two.text } as const, { role: 'user', content: 'Why?' } as const];
+    expect(cached(await same(chat(third, sampled)))).toBeGreaterThanOrEqual(two.usage!.prompt_tokens);
+  }, 60_000);
+
+  it('reuses the common start after an edited turn, a regenerated answer or a new system message', async () => {
+    const base = [...first, { role: 'assistant', content: 'Once.' } as const, { role: 'user', content: 'More!' } as const];
+    const prompt = (await same(chat(base))).usage!.prompt_tokens;
+    // Regenerate the last answer (a copy cut to the prompt minus its last token) with a seed, twice.
+    expect(cached(await same(chat(base, sampled)))).toBe(prompt - 1);
+    expect(cached(await same(chat(base, { ...sampled, seed: 8 })))).toBe(prompt - 1);
+    // An edited earlier turn: the system message and the start of the first user message still match.
+    const edited = [system, { role: 'user', content: 'Tell me a story about a cat.' } as const, ...base.slice(2)];
+    const editedRun = await same(chat(edited, sampled));
+    expect(cached(editedRun)).toBeGreaterThan(20);
+    expect(cached(editedRun)).toBeLessThan(prompt - 10);
+    // A different system message: only "<|im_start|>system\n" is shared (one special token, 7 bytes).
+    const other = [{ role: 'system', content: 'Answer briefly.' } as const, ...base.slice(1)];
+    expect(cached(await same(chat(other, sampled)))).toBe(8);
+  }, 60_000);
+
+  it('reuses across a stop sequence that cut the previous answer, and for raw prompts', async () => {
+    const cut = await same(chat(first, { stop: ['upon'], max_tokens: 30 }));
+    const next = [...first, { role: 'assistant', content: cut.text } as const, { role: 'user', content: 'Go on.' } as const];
+    expect(cached(await same(chat(next, sampled)))).toBeGreaterThanOrEqual(cut.usage!.prompt_tokens);
+    const raw = await same({ prompt: 'Once upon a time', max_tokens: 8, ...sampled });
+    expect(cached(await same({ prompt: `Once upon a time${raw.text} and`, max_tokens: 8, ...sampled }))).toBeGreaterThan(15);
+  }, 60_000);
+
+  it('gives each of two concurrent conversations its own cache', async () => {
+    const a = [...first, { role: 'assistant', content: 'A fox.' } as const, { role: 'user', content: 'Next.' } as const];
+    const b = [{ role: 'user', content: 'Something else entirely.' } as const];
+    const [refA, refB] = [await run(plain, chat(a, sampled)), await run(plain, chat(b, sampled))];
+    await run(reusing, chat(a.slice(0, 2)));
+    await run(reusing, chat(b.slice(0, 1), { max_tokens: 1 }));
+    const [runA, runB] = await Promise.all([run(reusing, chat(a, sampled)), run(reusing, chat(b, sampled))]);
+    expect(runA.text).toBe(refA.text);
+    expect(runB.text).toBe(refB.text);
+  }, 60_000);
+
+  it('keeps within its byte budget, least recently used out first', async () => {
+    const perToken = 2 * 2 * 4 * 16 * 4; // layers × (key, value) × heads × head_dim × 4 bytes
+    const small = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, 80 * perToken);
+    const a = await run(small, chat([{ role: 'user', content: 'A'.repeat(40) }], { max_tokens: 4 }));
+    await run(small, chat([{ role: 'user', content: 'B'.repeat(40) }], { max_tokens: 4 }));
+    // A's 60 tokens and B's do not both fit in 80: A was evicted, and only "<|im_start|>user\n" of B matches.
+    const again = await run(small, chat([{ role: 'user', content: 'A'.repeat(40) }], { max_tokens: 4 }));
+    expect(again.text).toBe(a.text);
+    expect(cached(again)).toBe(6);
+    // Then A's second run evicted B in turn.
+    const b = await run(small, chat([{ role: 'user', content: 'B'.repeat(40) }], { max_tokens: 4 }));
+    expect(cached(b)).toBe(6);
+  }, 60_000);
+});

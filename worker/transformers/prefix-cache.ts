@@ -1,0 +1,146 @@
+// The KV caches of recent requests, so that a new request whose prompt starts with tokens already
+// computed prefills only the rest (a chat resends the whole conversation every turn).
+//
+// Ownership, never sharing: an entry belongs to the pool or to exactly one request. A request that
+// can use a whole entry takes it out of the pool (no copy; on WebGPU its tensors stay on the GPU) and
+// gives its cache back when it ends, holding the tokens it fed. A request that can use only the
+// start of an entry (an edited or regenerated turn, the next choice of n > 1) gets a copy cut to that
+// length, and the entry stays (it leaves the pool while it is copied; on WebGPU it moves to CPU
+// memory then, see truncatedCopy). So no tensor is ever freed while another request computes with it.
+//
+// An entry's `tokens` are exactly the tokens whose keys and values the cache holds: the prompt and
+// every generated token that was fed back, not the last sampled one. Matching is by token id, and the
+// pool belongs to one loaded model, so nothing is shared across models or across anything that
+// changes the prompt's tokens (template, system message, tokenizer).
+import { DynamicCache, Tensor } from '@huggingface/transformers';
+
+export interface CachedPrefix {
+  /** The cache for the first `length` tokens of the prompt; undefined when nothing matched. */
+  cache: DynamicCache | undefined;
+  length: number;
+}
+
+interface Entry {
+  tokens: number[];
+  cache: DynamicCache;
+  bytes: number;
+}
+
+/** Default budget: about 2,800 tokens of SmolLM2-135M in f32 (46 KiB a token), 130k of the embedded model. */
+export const DEFAULT_PREFIX_CACHE_BYTES = 128 * 2 ** 20;
+
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, float16: 2 };
+
+export class PrefixCache {
+  /** Least recently used first. */
+  private entries: Entry[] = [];
+  private bytes = 0;
+
+  constructor(readonly budgetBytes: number = DEFAULT_PREFIX_CACHE_BYTES) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get usedBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * The longest cached start of `prompt`, at most `prompt.length - 1` tokens (the last prompt token is
+   * always fed, for its logits). The caller owns what it gets and gives it back with `put()`.
+   */
+  async take(prompt: readonly number[]): Promise<CachedPrefix> {
+    let best: Entry | undefined;
+    let bestLength = 0;
+    for (const entry of this.entries) {
+      const length = Math.min(commonPrefix(entry.tokens, prompt), prompt.length - 1);
+      // Among equal lengths, prefer an entry that can be taken whole (no copy).
+      if (length > bestLength || (length === bestLength && best && length === entry.tokens.length)) {
+        best = entry;
+        bestLength = length;
+      }
+    }
+    if (!best || bestLength === 0) return { cache: undefined, length: 0 };
+    // Out of the pool while it is read, so that no other request takes or evicts it meanwhile.
+    this.remove(best);
+    if (bestLength === best.tokens.length) return { cache: best.cache, length: bestLength };
+    try {
+      return { cache: await truncatedCopy(best.cache, bestLength), length: bestLength };
+    } finally {
+      await this.put(best.tokens, best.cache);
+    }
+  }
+
+  /** Keeps `cache`, which holds exactly `tokens`; evicts least recently used entries to fit the budget. */
+  async put(tokens: number[], cache: DynamicCache): Promise<void> {
+    const bytes = cacheBytes(cache);
+    if (tokens.length === 0 || bytes > this.budgetBytes) return cache.dispose();
+    // An entry that is a start of this one is covered by it.
+    const covered = this.entries.filter((entry) => commonPrefix(entry.tokens, tokens) === entry.tokens.length);
+    const evicted: Entry[] = [];
+    for (const entry of covered) evicted.push(this.remove(entry));
+    while (this.bytes + bytes > this.budgetBytes) {
+      const oldest = this.entries[0];
+      if (!oldest) break;
+      evicted.push(this.remove(oldest));
+    }
+    this.entries.push({ tokens, cache, bytes });
+    this.bytes += bytes;
+    await Promise.all(evicted.map((entry) => entry.cache.dispose()));
+  }
+
+  /** Frees every entry (the model is unloading). */
+  async clear(): Promise<void> {
+    const entries = this.entries;
+    this.entries = [];
+    this.bytes = 0;
+    await Promise.all(entries.map((entry) => entry.cache.dispose()));
+  }
+
+  private remove(entry: Entry): Entry {
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    this.bytes -= entry.bytes;
+    return entry;
+  }
+
+}
+
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+function cacheTensors(cache: DynamicCache): Array<[string, Tensor]> {
+  return Object.entries(cache).filter((pair): pair is [string, Tensor] => pair[1] instanceof Tensor);
+}
+
+function cacheBytes(cache: DynamicCache): number {
+  let bytes = 0;
+  for (const [, tensor] of cacheTensors(cache)) bytes += tensor.size * (BYTES_PER_ELEMENT[tensor.type] ?? 4);
+  return bytes;
+}
+
+/**
+ * A copy of the first `length` positions of every `[batch, heads, seq, head_dim]` tensor, in CPU
+ * memory: ONNX Runtime uploads it with the next forward pass. A GPU tensor is read back first, and
+ * ONNX Runtime's `getData()` turns it into a CPU tensor for good (its GPU buffer would then never be
+ * freed, since caches dispose GPU tensors only): `getData(true)` frees the buffer at once, so the
+ * entry copied from lives on in CPU memory and is uploaded again when a request takes it whole.
+ */
+async function truncatedCopy(cache: DynamicCache, length: number): Promise<DynamicCache> {
+  const entries: Record<string, Tensor> = {};
+  for (const [name, tensor] of cacheTensors(cache)) {
+    const [batch = 1, heads = 1, seq = 0, headDim = 1] = tensor.dims;
+    const data = (tensor.location === 'gpu-buffer' ? await tensor.ort_tensor.getData(true) : tensor.data) as Float32Array;
+    const Typed = data.constructor as new (n: number) => Float32Array;
+    const out = new Typed(batch * heads * length * headDim);
+    for (let row = 0; row < batch * heads; row++) {
+      out.set(data.subarray(row * seq * headDim, (row * seq + length) * headDim), row * length * headDim);
+    }
+    entries[name] = new Tensor(tensor.type, out, [batch, heads, length, headDim]);
+  }
+  return new DynamicCache(entries);
+}
