@@ -9,7 +9,6 @@ import { ZStreamError, abortReason } from '../shared/errors.js';
 import { listModels, retrieveModel, type ServeContext, type ServedEngine } from './models.js';
 import { RESPONSES_ROUTES } from './responses.js';
 import { RequestOwner } from './request-owner.js';
-import { scheduleWarmUp } from './warm-up.js';
 
 export interface FetchOptions {
   /** Base URL(s) to serve, absolute or relative to the page. Default: same-origin `/v1`. */
@@ -77,7 +76,6 @@ export function createFetch(engine: ServedEngine, options: FetchOptions = {}): t
   const realFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   // An engine that is an OpenAI server already (a remote one) answers itself; any other through the routes.
   const answer = engine.serve?.bind(engine) ?? ((request: Request, path: string) => answerFromRoutes(context, request, path));
-  if (!engine.serve) scheduleWarmUp(context); // the first request then finds the SSE path compiled (src/http/warm-up.ts)
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(toURL(input), pageURL());
     const target = url.origin + url.pathname;
