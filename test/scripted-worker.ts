@@ -26,7 +26,8 @@ export class FakeWorker {
   private busy = false;
   private readonly open = new Set<ReadableStreamDefaultController<StreamBatch>>();
 
-  constructor(private readonly events: ConnectionEvents, private readonly transfer = true) {}
+  /** `firstApart`: as the real worker, the first batch goes through the listener (events.first), the stream starts with an empty batch. */
+  constructor(private readonly events: ConnectionEvents, private readonly transfer = true, private readonly firstApart = false) {}
 
   async generate(req: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
     const script = 'messages' in req ? req.messages[0]!.content.split(' ') : [];
@@ -43,6 +44,15 @@ export class FakeWorker {
       else this.busy = false;
     };
     void turn.then(() => this.events.started(id));
+    const apart = this.transfer && this.firstApart;
+    if (apart && script[0] !== 'hang') {
+      void turn.then(() => {
+        const word = script.shift()!;
+        this.log.push(`${id}:${word} (apart)`);
+        this.events.first(id, word.split('+').map(delta));
+      });
+    }
+    let firstPull = apart;
     // Batches of one event: the worker's batching is tested with the real worker (e2e/flow.spec.ts).
     let controller!: ReadableStreamDefaultController<StreamBatch>;
     const stream = new ReadableStream<StreamBatch>(
@@ -50,6 +60,10 @@ export class FakeWorker {
         start: (c) => void this.open.add((controller = c)),
         pull: async (c) => {
           await turn;
+          if (firstPull) {
+            firstPull = false;
+            return c.enqueue([]);
+          }
           let word = script.shift();
           if (word === 'hang') return new Promise<void>(() => void (hung = true));
           const wait = /^wait(\d+)$/.exec(word ?? '');
@@ -72,7 +86,7 @@ export class FakeWorker {
       },
       new CountQueuingStrategy({ highWaterMark: this.transfer ? options.runAhead - 1 : 0 }),
     );
-    if (this.transfer) return { kind: 'stream', stream };
+    if (this.transfer) return { kind: 'stream', stream, firstApart: this.firstApart };
     this.byId.set(id, stream.getReader());
     return { kind: 'pull', id };
   }
@@ -132,12 +146,12 @@ export class FakeConnection implements Connection {
 }
 
 /** runAhead 1 by default: the fake worker generates one event ahead, so requests stay running while read. */
-export function setup(options: FlowOptions = {}, failLoads = 0, transfer = true) {
+export function setup(options: FlowOptions = {}, failLoads = 0, transfer = true, firstApart = false) {
   const connections: FakeConnection[] = [];
   let loads = 0;
   const queue = new RequestQueue(async (events) => {
     if (loads++ > 0 && failLoads-- > 0) throw new ZStreamError('model_load_failed', 'Could not load model: onnx/model.onnx is missing');
-    const connection = new FakeConnection(new FakeWorker(events, transfer));
+    const connection = new FakeConnection(new FakeWorker(events, transfer, firstApart));
     connections.push(connection);
     return connection;
   }, flowSettings({ runAhead: 1, ...options }));

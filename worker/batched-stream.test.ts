@@ -48,14 +48,18 @@ function instantSource(length = Infinity) {
 }
 
 /** The main thread's request job: one event at a time to its reader, the next batch only once it is needed. */
-function mainThreadReader(stream: ReadableStream<StreamBatch>, state: { asked: number }) {
+function mainThreadReader(stream: ReadableStream<StreamBatch>, state: { asked: number }, first?: Promise<StreamBatch>) {
   const reader = stream.getReader();
   let unread: StreamEvent[] = [];
+  let firstPending = first;
   const batchSizes: number[] = [];
   return {
     batchSizes,
     async take(): Promise<StreamEvent | undefined> {
       state.asked++;
+      // The first batch, sent apart, comes before anything read from the stream.
+      if (firstPending) unread = [...(await firstPending)];
+      firstPending = undefined;
       while (unread.length === 0) {
         const { value, done } = await reader.read();
         if (done) return undefined;
@@ -104,5 +108,52 @@ describe('toBatchedStream: the run-ahead bound', () => {
     expect(main.batchSizes).toEqual([1, 5]);
     expect(state.maxAhead).toBe(6);
     await main.cancel();
+  });
+
+  /** The worker's stream with its first batch sent apart (the worker's listener), as the engine makes it. */
+  function firstApart(source: EventSource, runAhead: number) {
+    let sent!: (batch: StreamBatch) => void;
+    const first = new Promise<StreamBatch>((resolve) => (sent = resolve));
+    return { stream: toBatchedStream(source, runAhead, sent), first };
+  }
+
+  for (const runAhead of [1, 2, 4, 7]) {
+    it(`with the first batch sent apart, still never more than ${runAhead} events ahead`, async () => {
+      const { source, state, producedReaches } = instantSource();
+      const { stream, first } = firstApart(source, runAhead);
+      const main = mainThreadReader(await transferred(stream), state, first);
+      expect(await first).toHaveLength(1);
+      // The stream's first pull runs at the transfer, before anyone asked: the first batch still counts.
+      await producedReaches(runAhead);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(state.produced).toBe(runAhead);
+      for (const reads of [1, 1, 3, 2 * runAhead, 1, 200]) {
+        for (let i = 0; i < reads; i++) await main.take();
+      }
+      expect(state.maxAhead).toBe(runAhead);
+      await main.cancel();
+      await expect.poll(() => state.cancelled).toBe(true);
+    });
+  }
+
+  it('with the first batch sent apart: every event in order; the stream starts with an empty batch', async () => {
+    const { source, state } = instantSource(25);
+    const { stream, first } = firstApart(source, 3);
+    const main = mainThreadReader(await transferred(stream), state, first);
+    const texts: string[] = [];
+    for (let e = await main.take(); e; e = await main.take()) if (e.type === 'delta') texts.push(e.text);
+    expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => `${i + 1}`));
+    expect(main.batchSizes[0]).toBe(0);
+    expect(main.batchSizes.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(state.maxAhead).toBeLessThanOrEqual(3);
+  });
+
+  it('a generation of one event: it goes apart and the stream just closes', async () => {
+    const { source, state } = instantSource(1);
+    const { stream, first } = firstApart(source, 4);
+    const main = mainThreadReader(await transferred(stream), state, first);
+    expect(await main.take()).toEqual({ type: 'delta', text: '1', tokens: 1 });
+    expect(await main.take()).toBeUndefined();
+    expect(main.batchSizes.every((size) => size === 0)).toBe(true); // the empty batch, unless the stream had ended by the transfer
   });
 });

@@ -13,15 +13,31 @@
 //   may still be unread there;
 // - the batch this pull hands over waits in the transfer until the main thread asks again.
 // Generation goes on only while those, plus the events ready here, stay under `runAhead`.
+//
+// The first batch goes apart (`onFirst`, the worker's listener: WorkerListener.first), so that the
+// first token needs no round trip through a stream just transferred (a fresh MessagePort, measured
+// at several ms: docs/first-token.md). It counts as unread on the main thread until the stream's
+// second `pull`. The first `pull` runs as soon as the stream is transferred, before anyone asked
+// for anything, and the main thread does not ask again before it gets that answer: so it answers at
+// once with an empty batch. The main thread reads that one once it has handed out the first batch
+// and its reader waits, which runs the second `pull`: from then on the stream is as above (the empty
+// batch's "first event" is the one the reader now waits for).
 import type { StreamBatch, StreamEvent } from '../src/shared/protocol.js';
 import type { EventSource } from './generation.js';
 
-export function toBatchedStream(source: EventSource, runAhead: number): ReadableStream<StreamBatch> {
+export function toBatchedStream(
+  source: EventSource,
+  runAhead: number,
+  onFirst?: (batch: StreamBatch) => void,
+): ReadableStream<StreamBatch> {
   const ready: StreamEvent[] = [];
   /** Events of the batch in the transfer, and of the one before it that the main thread may not have read. */
   let inTransfer = 0;
   let unreadOnMain = 0;
   let ended = false;
+  /** The first batch is still to go through `onFirst`; the stream's first `pull` (at the transfer) has not run yet. */
+  let firstApart = onFirst !== undefined;
+  let firstPull = onFirst !== undefined;
   let wakeReader = () => {};
   let wakeProducer = () => {};
   const ahead = () => unreadOnMain + inTransfer + ready.length;
@@ -33,10 +49,18 @@ export function toBatchedStream(source: EventSource, runAhead: number): Readable
       const event = await source.pull(); // never rejects: failures come as an error event
       if (event) ready.push(event);
       else ended = true;
+      if (event && firstApart) {
+        firstApart = false;
+        const first = ready.splice(0);
+        unreadOnMain = first.length; // in the same step: the bound never sees it uncounted
+        onFirst?.(first);
+      }
       wakeReader();
       if (!event) return;
     }
   };
+
+  const eventReady = () => new Promise<void>((resolve) => (wakeReader = resolve));
 
   return new ReadableStream<StreamBatch>(
     {
@@ -44,10 +68,16 @@ export function toBatchedStream(source: EventSource, runAhead: number): Readable
         void produce();
       },
       async pull(controller) {
+        if (firstPull) {
+          firstPull = false; // the transfer's own read: nobody asked for anything yet
+          if (ended && ready.length === 0) controller.close();
+          else controller.enqueue([]);
+          return;
+        }
         unreadOnMain = Math.max(0, inTransfer - 1);
         inTransfer = 0;
         wakeProducer();
-        while (ready.length === 0 && !ended) await new Promise<void>((resolve) => (wakeReader = resolve));
+        while (ready.length === 0 && !ended) await eventReady();
         if (ready.length === 0) {
           controller.close();
           return;

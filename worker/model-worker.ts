@@ -5,7 +5,7 @@
 import { transfer } from 'comlink';
 import { ZStreamError } from '../src/shared/errors.js';
 import type {
-  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamEvent, WorkerApi,
+  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamBatch, StreamEvent, WorkerApi,
   WorkerListener, WorkerStats,
 } from '../src/shared/protocol.js';
 import type { Backend } from './backend.js';
@@ -53,13 +53,18 @@ export class ModelWorker implements WorkerApi {
     return this.backend.info;
   }
 
-  async generate(request: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
+  /**
+   * `sendFirst`: where a transferred stream's first batch goes, through a port long open rather than
+   * the new stream's (docs/first-token.md); by default this worker's listener. A SharedWorker's
+   * session sends it to its own tab (worker/shared-session.ts).
+   */
+  async generate(request: GenerateRequest, options: GenerateOptions, sendFirst = this.firstSender(options.id)): Promise<GenerateHandle> {
     if (!this.backend) throw new ZStreamError('model_load_failed', 'No model is loaded.');
     const source = await createGeneration(this.backend, request, this.scheduler, this.hooks(options.id));
     this.live.set(options.id, source);
     if (options.transfer) {
-      const stream = toBatchedStream(source, options.runAhead);
-      return transfer({ kind: 'stream', stream }, [stream]);
+      const stream = toBatchedStream(source, options.runAhead, sendFirst);
+      return transfer({ kind: 'stream', stream, firstApart: sendFirst !== undefined }, [stream]);
     }
     this.sources.set(options.id, source);
     return { kind: 'pull', id: options.id };
@@ -83,6 +88,11 @@ export class ModelWorker implements WorkerApi {
       ...this.counts,
       running: this.scheduler.running,
     };
+  }
+
+  private firstSender(id: number): ((batch: StreamBatch) => void) | undefined {
+    const listener = this.listener;
+    return listener && ((batch) => listener.first(id, batch));
   }
 
   /** A decode step ended (the test worker keeps a clock of them for the bench). */

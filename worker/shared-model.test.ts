@@ -7,11 +7,13 @@ import type { Backend } from './backend.js';
 
 const loads = vi.hoisted(() => ({ count: 0, release: (): void => {}, report: (_p: LoadProgress): void => {} }));
 
-/** A backend whose generations never end by themselves: each holds the model until cancelled. */
+/** A backend whose generations never end by themselves: each holds the model until cancelled (a prompt 'eos' ends at once). */
 const endless: Backend = {
   info: { id: 'endless', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 1000 },
-  async prepare() {
-    return { promptTokens: 1, maxNewTokens: 900, start: () => ({ next: async () => ({ kind: 'text', text: 'a' }), close: async () => undefined }) };
+  async prepare(request) {
+    const eos = 'messages' in request && request.messages[0]?.content === 'eos';
+    const next = async () => (eos ? { kind: 'end' as const, reason: 'stop' as const } : { kind: 'text' as const, text: 'a' });
+    return { promptTokens: 1, maxNewTokens: 900, start: () => ({ next, close: async () => undefined }) };
   },
   async warmUp() {},
   async unload() {},
@@ -50,6 +52,7 @@ function recorder() {
   const listener: WorkerListener = {
     started: (id) => news.push(`started ${id}`),
     released: (id) => news.push(`released ${id}`),
+    first: (id, batch) => news.push(`first ${id} ${batch.map((event) => event.type).join('+')}`),
     deviceLost: (message) => news.push(`deviceLost ${message}`),
     backendFailed: (message) => news.push(`backendFailed ${message}`),
   };
@@ -108,6 +111,19 @@ describe('SharedModel', () => {
     await b.session.cancel(1);
     expect(await b.session.stats()).toMatchObject({ openKvCaches: 0, running: 0 });
     expect(b.news).toEqual(['started 1', 'released 1']);
+  });
+
+  it("sends a transferred stream's first batch to its tab under the tab's id, even when the request let go before its one event", async () => {
+    const model = new SharedModel(new ModelWorker(), () => {});
+    const a = await tab(model, 'a');
+    const loading = a.session.load(LOAD);
+    await loadStarted();
+    loads.release();
+    await loading;
+    const handle = await a.session.generate({ messages: [{ role: 'user', content: 'eos' }] }, { id: 7, transfer: true, runAhead: 2 });
+    expect(handle).toMatchObject({ kind: 'stream', firstApart: true });
+    await vi.waitFor(() => expect(a.news).toEqual(['started 7', 'released 7', 'first 7 done']));
+    if (handle.kind === 'stream') await handle.stream.cancel();
   });
 
   it('tells every tab of a lost device, then ends the worker; ends it too once the last tab has gone', async () => {

@@ -33,6 +33,8 @@ export class SharedModel {
         this.tell(id, (listener, own) => listener.released(own));
         this.owners.delete(id);
       },
+      // Sessions send their requests' first batches themselves (worker/shared-session.ts); this is for any other caller.
+      first: (id, batch) => this.tell(id, (listener, own) => listener.first(own, batch)),
       deviceLost: (message) => this.fail((listener) => listener.deviceLost(message)),
       backendFailed: (message) => this.fail((listener) => listener.backendFailed(message)),
     });

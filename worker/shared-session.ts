@@ -6,7 +6,7 @@
 // MessagePort says nothing by itself, so the lock is the signal (see worker/life-lock.ts for the
 // other direction).
 import type {
-  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamEvent, WorkerApi,
+  GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamBatch, StreamEvent, WorkerApi,
   WorkerListener, WorkerStats,
 } from '../src/shared/protocol.js';
 import { holdForLife } from './life-lock.js';
@@ -35,7 +35,10 @@ export class WorkerSession implements WorkerApi, Attached {
     const id = this.model.register(this, options.id);
     this.ids.set(options.id, id);
     try {
-      const handle = await this.model.worker.generate(request, { ...options, id });
+      // The first batch goes straight to this tab under its own id: the model's routing forgets a
+      // request at `released`, which a generation of one event reports before its event.
+      const sendFirst = (batch: StreamBatch) => this.listener?.first(options.id, batch);
+      const handle = await this.model.worker.generate(request, { ...options, id }, sendFirst);
       // The pull fallback names the request by its id: the tab's.
       return handle.kind === 'pull' ? { kind: 'pull', id: options.id } : handle;
     } catch (error) {

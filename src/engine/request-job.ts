@@ -54,6 +54,13 @@ export class RequestJob {
   private source: ReadableStreamDefaultReader<StreamBatch> | undefined;
   /** The rest of the last batch read from the source: the source is read again only once it is empty. */
   private unread: StreamEvent[] = [];
+  /**
+   * The first batch comes apart from the stream (GenerateHandle.firstApart), from this worker: the
+   * stream is read only once it has come and been handed out (the run-ahead contract).
+   */
+  private firstFrom: Connection | undefined;
+  /** A first batch that came before the generate() reply that announces it (another port). */
+  private early: { connection: Connection; batch: StreamBatch } | undefined;
   /** The error event the reader gets after `unread`. */
   private failure: ZStreamError | undefined;
   /** An event was handed to the reader: another worker could not take the request over unnoticed. */
@@ -139,14 +146,31 @@ export class RequestJob {
     return ++this.attempts_;
   }
 
-  /** Feeds the job from a worker's stream of batches for it. */
-  attach(connection: Connection, stream: ReadableStream<StreamBatch>): void {
+  /** Feeds the job from a worker's stream of batches for it; with `firstApart`, its first batch comes through receiveFirst. */
+  attach(connection: Connection, stream: ReadableStream<StreamBatch>, firstApart = false): void {
     if (this.signal.aborted) {
       void stream.cancel();
       return;
     }
     this.connection_ = connection;
     this.source = stream.getReader();
+    this.firstFrom = firstApart ? connection : undefined;
+    const early = this.early;
+    this.early = undefined;
+    if (early) this.receiveFirst(early.connection, early.batch);
+    this.wake();
+  }
+
+  /** The first batch of its stream, sent apart by `connection` (WorkerListener.first). */
+  receiveFirst(connection: Connection, batch: StreamBatch): void {
+    if (this.signal.aborted) return;
+    if (!this.source) {
+      this.early = { connection, batch }; // the reply is on its way
+      return;
+    }
+    if (this.firstFrom !== connection) return; // from a worker it no longer reads
+    this.firstFrom = undefined;
+    this.unread.push(...batch);
     this.wake();
   }
 
@@ -171,6 +195,7 @@ export class RequestJob {
   workerEnding(reason: ZStreamError, maxAttempts: number): 'handover' | 'draining' | 'failed' {
     if (this.state_ === 'waiting' && !this.delivered && this.attempts_ < maxAttempts) {
       this.dropSource();
+      this.unread = [];
       this.connection_ = undefined;
       this.wake();
       return 'handover';
@@ -236,8 +261,8 @@ export class RequestJob {
         }
         if (this.signal.aborted) return undefined;
         const source = this.source;
-        if (!source) {
-          await this.changed();
+        if (!source || this.firstFrom) {
+          await this.changed(); // no worker yet, or its first batch is on its way
           continue;
         }
         // Whatever ends the job or moves it (fail, detach, cancel) cancels this source, which ends this read.
@@ -285,6 +310,8 @@ export class RequestJob {
   private dropSource(): void {
     const source = this.source;
     this.source = undefined;
+    this.firstFrom = undefined;
+    this.early = undefined;
     void source?.cancel().catch(() => undefined); // a dead worker's stream has nothing left to cancel
   }
 

@@ -151,4 +151,32 @@ describe('RequestQueue', () => {
     expect(connections[0]!.worker.log.at(-1)).toBe('1:cancelled');
     expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
   });
+
+  it('a first batch sent apart reaches the reader first; the stream is read only once it was handed out', async () => {
+    const { queue, connections } = setup({ runAhead: 1 }, 0, true, true);
+    await queue.start();
+    const reader = (await queue.submit(request('a1+a2 a3 a4'), {})).getReader();
+    const log = connections[0]!.worker.log;
+    expect((await reader.read()).value).toEqual(delta('a1'));
+    expect((await reader.read()).value).toEqual(delta('a2'));
+    await tick();
+    expect(log).toEqual(['1:a1+a2 (apart)']); // nothing asked of the stream yet
+    expect((await reader.read()).value).toEqual(delta('a3'));
+    expect(log).toEqual(['1:a1+a2 (apart)', '1:a3']);
+    expect((await reader.read()).value).toEqual(delta('a4'));
+    expect((await reader.read()).value).toEqual(done);
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('a first batch sent apart: FIFO requests each get their own, and a worker that dies before it comes fails the request', async () => {
+    const { queue, connections } = setup({}, 0, true, true);
+    await queue.start();
+    const [a, b] = [await queue.submit(request('a1 a2'), {}), await queue.submit(request('b1+b2 b3'), {})];
+    expect([texts(await readAll(a)), texts(await readAll(b))]).toEqual(['a1 a2 done', 'b1 b2 b3 done']);
+    const hung = (await queue.submit(request('hang'), {})).getReader();
+    const waiting = hung.read();
+    await tick();
+    connections[0]!.terminate(new ZStreamError('worker_crashed', 'The worker stopped.'));
+    expect((await waiting).value).toMatchObject({ type: 'error', error: { code: 'worker_crashed' } });
+  });
 });

@@ -179,7 +179,13 @@ export class RequestQueue {
 
   private async connect(): Promise<Connection> {
     try {
-      const connection = await this.open({ started: (id) => this.onStarted(id), released: (id) => this.onReleased(id) });
+      let opened: Connection | undefined; // its calls come after the load: by then it is set
+      const connection = await this.open({
+        started: (id) => this.onStarted(id),
+        released: (id) => this.onReleased(id),
+        first: (id, batch) => opened && this.jobs.get(id)?.receiveFirst(opened, batch),
+      });
+      opened = connection;
       if (this.isDisposed) {
         connection.terminate(disposed());
         throw disposed();
@@ -210,7 +216,7 @@ export class RequestQueue {
           void stream.cancel().catch(() => undefined); // the worker retired meanwhile: the next one runs it
           continue;
         }
-        job.attach(connection, stream);
+        job.attach(connection, stream, handle.kind === 'stream' && handle.firstApart === true);
         return;
       } catch (error) {
         // A worker that died during the call never started the request: the next one may.

@@ -7,7 +7,7 @@ import { ZStreamError } from '../shared/errors.js';
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerApi, WorkerListener } from '../shared/protocol.js';
 
 /** What the queue hears from the worker; `deviceLost` and `backendFailed` end the connection instead. */
-export type ConnectionEvents = Pick<WorkerListener, 'started' | 'released'>;
+export type ConnectionEvents = Pick<WorkerListener, 'started' | 'released' | 'first'>;
 
 /** What the queue and its jobs use of a worker (an interface, so unit tests can stand in for one). */
 export interface Connection {
@@ -109,6 +109,7 @@ export class WorkerConnection implements Connection {
       const listener: WorkerListener = {
         started: (id) => events.started(id),
         released: (id) => events.released(id),
+        first: (id, batch) => events.first(id, batch),
         deviceLost: (message) => connection.retire(new ZStreamError('device_lost', `The GPU device was lost: ${message}`)),
         backendFailed: (message) =>
           connection.retire(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),

@@ -124,8 +124,12 @@ export type StreamBatch = StreamEvent[];
 
 /** How the worker hands a generation to the main thread. */
 export type GenerateHandle =
-  /** A transferred, pull-based stream of batches: backpressure and cancel come from the platform. */
-  | { kind: 'stream'; stream: ReadableStream<StreamBatch> }
+  /**
+   * A transferred, pull-based stream of batches: backpressure and cancel come from the platform.
+   * `firstApart`: its first batch comes through WorkerListener.first (not through this stream, whose
+   * first batch is then empty), so that the first token does not wait on a freshly transferred stream.
+   */
+  | { kind: 'stream'; stream: ReadableStream<StreamBatch>; firstApart?: boolean }
   /** Fallback where streams cannot be transferred: the main thread calls `pull`/`cancel` by id. */
   | { kind: 'pull'; id: number };
 
@@ -241,6 +245,9 @@ export interface GenerateOptions {
    * - Worker: at each `pull` it counts the batch before the one in transfer as unread on the main
    *   thread except its first event, and decodes only while
    *   `unread on main + in transfer + ready in the worker < runAhead`.
+   * - The first batch sent apart (GenerateHandle.firstApart) is handed out before the job reads the
+   *   stream; the stream's first `pull` runs at the transfer and answers an empty batch at once, so
+   *   the worker counts all of the first batch as unread on the main thread until its second `pull`.
    * Guarantee: events generated − events asked for ≤ runAhead at every moment, so a reader that stops
    * stops its own request within runAhead events, and no other (docs/scheduling.md). Tested from the
    * worker side in worker/batched-stream.test.ts, from the main-thread side in
@@ -256,6 +263,8 @@ export interface WorkerListener {
   started(id: number): void;
   /** The request let go of the model and freed its KV cache (finished, failed or cancelled). */
   released(id: number): void;
+  /** The first batch of a request whose stream was handed over with `firstApart` (after `started`). */
+  first(id: number, batch: StreamBatch): void;
   /** The GPU device is gone: nothing more can run in this worker. */
   deviceLost(message: string): void;
   /**
