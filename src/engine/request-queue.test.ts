@@ -1,10 +1,15 @@
 // The queue and its jobs against a scripted stand-in for the worker (test/scripted-worker.ts): FIFO,
 // the 429 bound, abort, choices as one unit, retry-after, and what a dead worker does to running and
 // waiting requests. The per-request limits are in request-limits.test.ts.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamEvent } from '../shared/protocol.js';
-import { delta, done, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
+import { delta, done, listenerErrors, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
 import { ZStreamError } from '../shared/errors.js';
+
+// The worker calls these listeners for requests this thread may have forgotten: they must never throw.
+afterEach(() => {
+  expect(listenerErrors.splice(0)).toEqual([]);
+});
 
 describe('RequestQueue', () => {
   it('runs requests in FIFO order, each stream with its own events', async () => {
