@@ -13,7 +13,7 @@ export const done: StreamEvent = { type: 'done', finish_reason: 'stop', usage: {
 /**
  * A request's script: its `messages[0].content` names the events, one batch per word ('a1+a2' is a
  * batch of two); 'hang' stops answering, 'wait30' waits 30 ms before the next word, 'stuck' lets go
- * of the model and then stops answering, 'cut' ends the stream without a done event. As the first
+ * of the model and then stops answering, 'cut' ends the stream without a done event, 'error' errors it. As the first
  * word, 'refuse' makes the worker reject the request and 'crash' kills the worker during the call.
  */
 export const request = (script: string) => ({ messages: [{ role: 'user' as const, content: script }] }) satisfies GenerateRequest;
@@ -102,6 +102,11 @@ export class FakeWorker {
             word = script.shift();
           }
           this.log.push(`${id}:${word ?? 'done'}`);
+          if (word === 'error') {
+            c.error(new ZStreamError('device_lost', 'The stream broke.'));
+            this.open.delete(c);
+            return release();
+          }
           if (word === 'cut') {
             c.close();
             this.open.delete(c);
