@@ -14,7 +14,8 @@ export const done: StreamEvent = { type: 'done', finish_reason: 'stop', usage: {
  * A request's script: its `messages[0].content` names the events, one batch per word ('a1+a2' is a
  * batch of two); 'hang' stops answering, 'wait30' waits 30 ms before the next word, 'stuck' lets go
  * of the model and then stops answering, 'cut' ends the stream without a done event, 'error' errors it. As the first
- * word, 'refuse' makes the worker reject the request and 'crash' kills the worker during the call.
+ * word, 'refuse' makes the worker reject the request, 'crash' kills the worker during the call, and
+ * 'retire' retires it during the call (the request is then played on).
  */
 export const request = (script: string) => ({ messages: [{ role: 'user' as const, content: script }] }) satisfies GenerateRequest;
 export const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -34,6 +35,8 @@ export class FakeWorker {
   readonly log: string[] = [];
   /** Set by its connection: ends the worker, as a crash does. */
   crash: () => void = () => {};
+  /** Set by its connection: the worker takes no more work (a lost GPU device), and lives on. */
+  retire: () => void = () => {};
   /** Where streams cannot be transferred (GenerateHandle 'pull'): the readers the main thread pulls by id. */
   private readonly byId = new Map<number, ReadableStreamDefaultReader<StreamBatch>>();
   private readonly waiting: Array<() => void> = [];
@@ -56,6 +59,11 @@ export class FakeWorker {
     if (script[0] === 'refuse') {
       this.log.push(`${id}:refused`);
       throw new ZStreamError('context_length_exceeded', 'The worker refused this request.');
+    }
+    if (script[0] === 'retire') {
+      this.log.push(`${id}:retired`);
+      this.retire();
+      script.shift();
     }
     if (script[0] === 'crash') {
       this.log.push(`${id}:crashed`);
@@ -197,6 +205,7 @@ export class FakeConnection implements Connection {
     this.ending = new Promise((resolve) => (this.endingWith = resolve));
     this.ended = new Promise((resolve) => (this.end = resolve));
     worker.crash = () => this.terminate(new ZStreamError('worker_crashed', 'The worker stopped.'));
+    worker.retire = () => this.retire(new ZStreamError('device_lost', 'The GPU device was lost.'));
   }
 
   retire(reason: ZStreamError): void {

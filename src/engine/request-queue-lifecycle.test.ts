@@ -142,6 +142,15 @@ describe('RequestQueue: a worker that goes while a request reaches it', () => {
     expect(connections[1]!.worker.log).toEqual(['1:a1', '1:done']);
   });
 
+  it('a request whose worker retires as it is handed over, three times, stays with the third', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const stream = await queue.submit(request('retire a1'), {});
+    expect(connections.flatMap((c) => c.worker.log).filter((line) => line.endsWith('retired'))).toEqual(['1:retired', '1:retired', '1:retired']);
+    // The third worker retired, so it ends once its streams are read or dropped: the request fails there.
+    expect(await readAll(stream)).toMatchObject([{ type: 'error', error: { code: 'device_lost' } }]);
+  });
+
   for (const transfer of [true, false]) {
     it(`a worker stream that ends without its last event fails the request (${transfer ? 'transferred' : 'pulled by id'})`, async () => {
       const { queue } = setup({}, 0, transfer);
