@@ -28,6 +28,8 @@ export interface FakeOptions {
   parallel?: number;
   /** What a terminated worker's transferred streams do: close (default), or hang, as a real one's do. */
   deadStreams?: 'close' | 'hang';
+  /** How long loading the model again takes (a timer, as a real load is: not microtasks). */
+  reloadMs?: number;
 }
 
 /** The worker's side: `parallel` generations at a time in FIFO order, each playing its script on demand. */
@@ -154,6 +156,7 @@ export class FakeWorker {
   }
 
   async stats(): Promise<WorkerStats> {
+    if (this.dead) return new Promise(() => {}); // a dead worker answers nothing
     return { generatedTokens: this.generatedTokens, openKvCaches: this.running, running: this.running };
   }
 
@@ -218,6 +221,12 @@ export class FakeConnection implements Connection {
     return Promise.race([fn(this.worker as unknown as Remote<WorkerApi>), dead]);
   }
 
+  /** The worker dies, but its death is reported a moment after its streams closed (as a Web Lock's release is). */
+  dieUnnoticed(reason: ZStreamError): void {
+    this.worker.die();
+    setTimeout(() => this.terminate(reason), 0);
+  }
+
   terminate(reason: ZStreamError): void {
     if (this.reason) return;
     this.reason = reason;
@@ -234,6 +243,7 @@ export function setup(options: FlowOptions = {}, failLoads = 0, transfer = true,
   let loads = 0;
   const queue = new RequestQueue(async (events) => {
     if (loads++ > 0 && failLoads-- > 0) throw new ZStreamError('model_load_failed', 'Could not load model: onnx/model.onnx is missing');
+    if (loads > 1 && fake.reloadMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fake.reloadMs));
     const connection = new FakeConnection(new FakeWorker(events, transfer, fake));
     connections.push(connection);
     return connection;

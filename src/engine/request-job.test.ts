@@ -86,6 +86,29 @@ describe('RequestJob: what a dying worker hands over', () => {
     expect(connections[1]!.worker.log).toEqual([]);
   });
 
+  it('a waiting reader gets its request from a worker that takes a while to load', async () => {
+    const { queue, connections } = setup({}, 0, true, { reloadMs: 20 });
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    await running.read();
+    const waiting = readAll(await queue.submit(request('b1'), {})); // its reader waits from now on
+    await tick();
+    connections[0]!.terminate(crashed());
+    expect(texts(await waiting)).toBe('b1 done');
+  });
+
+  it("a request whose worker's streams close a moment before its death is known is handed over, not failed", async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    await running.read();
+    const waiting = readAll(await queue.submit(request('b1'), {}));
+    await tick();
+    connections[0]!.dieUnnoticed(crashed());
+    expect(texts(await waiting)).toBe('b1 done');
+    expect((await running.read()).value).toMatchObject({ type: 'error', error: { code: 'worker_crashed' } });
+  });
+
   it('a request that waited on three workers that died fails with the last one', async () => {
     const { queue, connections } = setup();
     await queue.start();

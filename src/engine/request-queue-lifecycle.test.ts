@@ -155,7 +155,10 @@ describe('RequestQueue: a worker that goes while a request reaches it', () => {
     it(`a worker stream that ends without its last event fails the request (${transfer ? 'transferred' : 'pulled by id'})`, async () => {
       const { queue } = setup({}, 0, transfer);
       await queue.start();
-      expect(await readAll(await queue.submit(request('a1 cut'), {}))).toMatchObject([delta('a1'), { type: 'error', error: { code: 'generation_failed' } }]);
+      expect(await readAll(await queue.submit(request('a1 cut'), {}))).toMatchObject([
+        delta('a1'),
+        { type: 'error', error: { code: 'generation_failed', message: 'The generation ended without a result.' } },
+      ]);
       expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
     });
   }
