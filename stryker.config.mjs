@@ -1,14 +1,15 @@
 // Mutation testing (npm run mutation; not part of npm test: it takes minutes). StrykerJS changes
 // the code one small way at a time (a mutant) and runs the unit tests that cover it: a mutant no
-// test notices marks a line whose behaviour nothing checks. Scores per file: docs/testing.md.
+// test notices marks a line whose behaviour nothing checks. Scores per file: docs/testing.md and
+// docs/mutation.md (the queue, job, batched stream and scheduler).
 // One file or group: npm run mutation -- --mutate src/http/chunking.ts
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vite.config.ts', related: true },
-  // What decides a request's fate first; the queue, job, batched stream and sampling are listed
-  // too (run them with --mutate once their rewrites land).
+  // What decides a request's fate first, then what keeps requests alive (queue, job, batched
+  // stream, scheduler) and sampling. A full run takes long on two cores: run one file with --mutate.
   mutate: [
     'src/http/request.ts',
     'src/http/request-fields.ts',
@@ -23,6 +24,7 @@ export default {
     'src/engine/request-queue.ts',
     'src/engine/request-job.ts',
     'worker/batched-stream.ts',
+    'worker/scheduler.ts',
     'worker/sampling.ts',
   ],
   // Two cores, shared: two test processes at most.

@@ -156,4 +156,29 @@ describe('toBatchedStream: the run-ahead bound', () => {
     expect(await main.take()).toBeUndefined();
     expect(main.batchSizes.every((size) => size === 0)).toBe(true); // the empty batch, unless the stream had ended by the transfer
   });
+
+  it('hands over events only, in batches, and ends once the source has no more', async () => {
+    const { source } = instantSource(5);
+    const events: unknown[] = [];
+    for await (const batch of await transferred(toBatchedStream(source, 2))) events.push(...batch);
+    expect(events).toEqual(['1', '2', '3', '4', '5'].map((text) => ({ type: 'delta', text, tokens: 1 })));
+  });
+
+  it('a cancel cancels the source, which is never pulled again, even when a pull was under way', async () => {
+    const pulls: Array<(event: StreamEvent | undefined) => void> = [];
+    let cancelled = false;
+    const source: EventSource = {
+      pull: () => new Promise((resolve) => pulls.push(resolve)),
+      async cancel() {
+        cancelled = true;
+      },
+    };
+    const reader = toBatchedStream(source, 4).getReader();
+    await expect.poll(() => pulls.length).toBe(1);
+    await reader.cancel();
+    expect(cancelled).toBe(true);
+    pulls[0]!({ type: 'delta', text: 'late', tokens: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(pulls).toHaveLength(1);
+  });
 });

@@ -189,6 +189,58 @@ describe('Scheduler: preemption', () => {
   });
 });
 
+describe('Scheduler: preemption, who and when', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('preempts the request whose reader has been idle the longest, wherever it is in the list', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const s = new Scheduler({ maxRunning: 3, preemptIdleMs: 1000 });
+    const preempted: string[] = [];
+    const tickets = ['a', 'b', 'c'].map((name) => {
+      const ticket = s.reserve(() => {
+        preempted.push(name);
+        ticket.release();
+      });
+      ticket.setIdle(false);
+      return ticket;
+    });
+    for (const [name, at] of [['b', 100], ['c', 200], ['a', 300]] as const) {
+      vi.advanceTimersByTime(at - performance.now());
+      tickets['abc'.indexOf(name)]!.setIdle(true);
+    }
+    s.reserve(); // waits
+    vi.advanceTimersByTime(1099 - performance.now());
+    expect(preempted).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(preempted).toEqual(['b']); // idle since 100 ms
+  });
+
+  it('telling it again that its reader is idle does not restart the clock', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const s = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
+    const preempted: string[] = [];
+    const holder = s.reserve(() => {
+      preempted.push('holder');
+      holder.release();
+    });
+    holder.setIdle(false);
+    holder.setIdle(true);
+    s.reserve();
+    vi.advanceTimersByTime(500);
+    holder.setIdle(true);
+    vi.advanceTimersByTime(500);
+    expect(preempted).toEqual(['holder']);
+  });
+
+  it('a bound that setTimeout cannot hold (2^31 ms or more) means never', () => {
+    expect(new Scheduler({ preemptIdleMs: 2 ** 31 - 1 }).preemptIdleMs).toBe(2 ** 31 - 1);
+    expect(new Scheduler({ preemptIdleMs: 2 ** 31 }).preemptIdleMs).toBeUndefined();
+    expect(new Scheduler({ preemptIdleMs: undefined }).preemptIdleMs).toBeUndefined();
+  });
+});
+
 describe('schedulerOptions', () => {
   it('interleaves 4 requests without preemption by default; the app may change both', () => {
     expect(schedulerOptions()).toEqual({ maxRunning: 4, preemptIdleMs: undefined });

@@ -1,9 +1,14 @@
 // One request's limits against a scripted stand-in for the worker (test/scripted-worker.ts): the stall
 // timeout, the idle-reader limit, the run-ahead contract on the main thread, and consumers that throw.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { flowSettings } from './flow-settings.js';
-import { delta, done, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
+import { delta, done, listenerErrors, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
 import { LocalEngine } from './local-engine.js';
+
+// The worker calls these listeners for requests this thread may have forgotten: they must never throw.
+afterEach(() => {
+  expect(listenerErrors.splice(0)).toEqual([]);
+});
 
 describe('request limits', () => {
   it('a stalled request ends with request_timeout; a worker that does not let go of it is replaced', async () => {

@@ -1,10 +1,15 @@
 // The queue and its jobs against a scripted stand-in for the worker (test/scripted-worker.ts): FIFO,
 // the 429 bound, abort, choices as one unit, retry-after, and what a dead worker does to running and
 // waiting requests. The per-request limits are in request-limits.test.ts.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamEvent } from '../shared/protocol.js';
-import { delta, done, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
+import { delta, done, listenerErrors, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
 import { ZStreamError } from '../shared/errors.js';
+
+// The worker calls these listeners for requests this thread may have forgotten: they must never throw.
+afterEach(() => {
+  expect(listenerErrors.splice(0)).toEqual([]);
+});
 
 describe('RequestQueue', () => {
   it('runs requests in FIFO order, each stream with its own events', async () => {
@@ -153,7 +158,7 @@ describe('RequestQueue', () => {
   });
 
   it('a first batch sent apart reaches the reader first; the stream is read only once it was handed out', async () => {
-    const { queue, connections } = setup({ runAhead: 1 }, 0, true, true);
+    const { queue, connections } = setup({ runAhead: 1 }, 0, true, { firstApart: true });
     await queue.start();
     const reader = (await queue.submit(request('a1+a2 a3 a4'), {})).getReader();
     const log = connections[0]!.worker.log;
@@ -169,7 +174,7 @@ describe('RequestQueue', () => {
   });
 
   it('a first batch sent apart: FIFO requests each get their own, and a worker that dies before it comes fails the request', async () => {
-    const { queue, connections } = setup({}, 0, true, true);
+    const { queue, connections } = setup({}, 0, true, { firstApart: true });
     await queue.start();
     const [a, b] = [await queue.submit(request('a1 a2'), {}), await queue.submit(request('b1+b2 b3'), {})];
     expect([texts(await readAll(a)), texts(await readAll(b))]).toEqual(['a1 a2 done', 'b1 b2 b3 done']);

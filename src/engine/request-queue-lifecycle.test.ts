@@ -1,0 +1,204 @@
+// The queue's edges against the scripted worker (test/scripted-worker.ts): start and dispose, stats,
+// requests refused or aborted before they run, workers that die or retire while a request is being
+// handed to them, and what a retired worker's finished streams get.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ZStreamError } from '../shared/errors.js';
+import { INFO, delta, listenerErrors, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
+
+const crashed = () => new ZStreamError('worker_crashed', 'The worker stopped.');
+const lost = () => new ZStreamError('device_lost', 'The GPU device was lost.');
+
+afterEach(() => {
+  vi.useRealTimers();
+  expect(listenerErrors.splice(0)).toEqual([]);
+});
+
+describe('RequestQueue: start and dispose', () => {
+  it('start loads the model; before that there is no model to name', async () => {
+    const { queue, connections } = setup();
+    expect(() => queue.model).toThrow('has not started');
+    await queue.start();
+    expect(queue.model).toEqual(INFO);
+    expect(connections).toHaveLength(1);
+  });
+
+  it('dispose: harmless before start; afterwards requests are refused and no worker loads again', async () => {
+    expect(() => setup().queue.dispose()).not.toThrow();
+    const { queue, connections } = setup();
+    await queue.start();
+    queue.dispose();
+    expect(connections[0]!.alive).toBe(false);
+    await expect(queue.submit(request('a1'), {})).rejects.toThrow('The engine was disposed.');
+    await expect(queue.start()).rejects.toThrow('The engine was disposed.');
+    await tick();
+    expect(connections).toHaveLength(1);
+    expect(await queue.stats()).toMatchObject({ running: 0, workerRestarts: 0 });
+  });
+
+  it('a dispose while the model loads ends the worker it was loading', async () => {
+    const { queue, connections } = setup();
+    const starting = queue.start();
+    queue.dispose();
+    await expect(starting).rejects.toThrow('The engine was disposed.');
+    expect(connections[0]!.alive).toBe(false);
+  });
+});
+
+describe('RequestQueue: stats', () => {
+  it("zeros before the worker loads, then the worker's counters; connections only from a shared worker", async () => {
+    const { queue, connections } = setup();
+    const none = { running: 0, queued: 0, generatedTokens: 0, openKvCaches: 0, workerRestarts: 0 };
+    expect(await queue.stats()).toStrictEqual(none);
+    await queue.start();
+    const reader = (await queue.submit(request('a1+a2 a3'), {})).getReader();
+    await reader.read();
+    expect(await queue.stats()).toStrictEqual({ ...none, running: 1, generatedTokens: 2, openKvCaches: 1 });
+    connections[0]!.worker.stats = async () => ({ generatedTokens: 0, openKvCaches: 0, running: 0, connections: 3 });
+    expect((await queue.stats()).connections).toBe(3);
+    await reader.cancel();
+  });
+
+  it("a live worker's failure is reported; a worker that dies during the call counts as none", async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const { worker } = connections[0]!;
+    worker.stats = () => Promise.reject(new Error('stats broke'));
+    await expect(queue.stats()).rejects.toThrow('stats broke');
+    worker.stats = () => new Promise(() => {});
+    const stats = queue.stats();
+    connections[0]!.terminate(crashed());
+    expect(await stats).toMatchObject({ running: 0, generatedTokens: 0 });
+  });
+});
+
+describe('RequestQueue: requests that do not run', () => {
+  it('a request whose signal has already aborted is refused with its reason and never reaches the worker', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    await expect(queue.submit(request('a1'), { signal: controller.signal })).rejects.toThrow('gone');
+    await tick();
+    expect(connections[0]!.worker.log).toEqual([]);
+    expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
+  });
+
+  it('a request aborted while the worker loads never reaches it', async () => {
+    const { queue, connections } = setup();
+    const controller = new AbortController();
+    const submitted = queue.submit(request('a1'), { signal: controller.signal });
+    controller.abort();
+    await expect(readAll(await submitted)).rejects.toMatchObject({ name: 'AbortError' });
+    await tick();
+    expect(connections[0]!.worker.log).toEqual([]);
+  });
+
+  it('a request the worker refuses rejects submit with its error, asked once; nothing stays queued', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    await expect(queue.submit(request('refuse'), {})).rejects.toMatchObject({ code: 'context_length_exceeded' });
+    expect(connections[0]!.worker.log).toEqual(['1:refused']);
+    expect(await queue.stats()).toMatchObject({ queued: 0, workerRestarts: 0 });
+    expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
+  });
+
+  it('a request that kills every worker it reaches fails after three workers; the next request runs', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    await expect(queue.submit(request('crash'), {})).rejects.toMatchObject({ code: 'worker_crashed' });
+    expect(connections.flatMap((c) => c.worker.log)).toEqual(['1:crashed', '1:crashed', '1:crashed']);
+    expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
+  });
+
+  it("the worker's started/released for a request the queue has forgotten are ignored (they can cross its cancel)", async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const { events } = connections[0]!.worker;
+    expect(() => {
+      events.started(99);
+      events.released(99);
+      events.released(98); // never seen started (its worker retired meanwhile)
+    }).not.toThrow();
+    expect(await queue.stats()).toMatchObject({ running: 0, queued: 0 });
+  });
+});
+
+describe('RequestQueue: a worker that goes while a request reaches it', () => {
+  it('a request submitted as its worker dies runs once, on the next worker', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const submitted = queue.submit(request('a1'), {});
+    connections[0]!.terminate(crashed());
+    expect(texts(await readAll(await submitted))).toBe('a1 done');
+    expect(connections[1]!.worker.log).toEqual(['1:a1', '1:done']);
+  });
+
+  it('a request accepted just as its worker retires runs on the next worker', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const submitted = queue.submit(request('a1'), {});
+    connections[0]!.retire(lost());
+    expect(texts(await readAll(await submitted))).toBe('a1 done');
+    expect(connections[1]!.worker.log).toEqual(['1:a1', '1:done']);
+  });
+
+  it('a request whose worker retires as it is handed over, three times, stays with the third', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const stream = await queue.submit(request('retire a1'), {});
+    expect(connections.flatMap((c) => c.worker.log).filter((line) => line.endsWith('retired'))).toEqual(['1:retired', '1:retired', '1:retired']);
+    // The third worker retired, so it ends once its streams are read or dropped: the request fails there.
+    expect(await readAll(stream)).toMatchObject([{ type: 'error', error: { code: 'device_lost' } }]);
+  });
+
+  for (const transfer of [true, false]) {
+    it(`a worker stream that ends without its last event fails the request (${transfer ? 'transferred' : 'pulled by id'})`, async () => {
+      const { queue } = setup({}, 0, transfer);
+      await queue.start();
+      expect(await readAll(await queue.submit(request('a1 cut'), {}))).toMatchObject([
+        delta('a1'),
+        { type: 'error', error: { code: 'generation_failed', message: 'The generation ended without a result.' } },
+      ]);
+      expect(texts(await readAll(await queue.submit(request('b1'), {})))).toBe('b1 done');
+    });
+  }
+});
+
+describe('RequestQueue: a retired worker and what it finished', () => {
+  it('is terminated 10 s after it retired when nobody reads what it finished; that reader then gets the error', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { queue, connections } = setup({ runAhead: 4, idleTimeoutMs: 0 });
+    await queue.start();
+    const finished = await queue.submit(request('a1'), {});
+    await vi.advanceTimersByTimeAsync(0); // generated whole, and let go of
+    connections[0]!.retire(lost());
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(connections[0]!.alive).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(connections[0]!.alive).toBe(false);
+    expect(await readAll(finished)).toMatchObject([{ type: 'error', error: { code: 'device_lost' } }]);
+  });
+
+  it('a finished request still on a retired worker gets an error when that worker dies before it is read', async () => {
+    const { queue, connections } = setup({ runAhead: 4 }, 0, true, { deadStreams: 'hang' });
+    await queue.start();
+    const finished = await queue.submit(request('a1 a2'), {});
+    await tick(); // generated whole, and let go of
+    connections[0]!.retire(lost());
+    await tick(); // draining: it waits for its reader
+    connections[0]!.terminate(crashed());
+    expect(await readAll(finished)).toMatchObject([{ type: 'error', error: { code: 'worker_crashed' } }]);
+  });
+
+  it('a stalled request whose worker already let go of it times out, and that worker is kept', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { queue, connections } = setup({ stallTimeoutMs: 20 });
+    await queue.start();
+    const events = readAll(await queue.submit(request('a1 stuck'), {}));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await events).toMatchObject([delta('a1'), { type: 'error', error: { code: 'request_timeout' } }]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(connections[0]!.alive).toBe(true);
+    expect(connections).toHaveLength(1);
+  });
+});
