@@ -170,9 +170,6 @@ test.describe('shared engine', () => {
   });
 
   test('[webgpu] a lost GPU device in the SharedWorker: both pages hear it, one new worker serves both', async ({ context }) => {
-    // Known race (docs/multi-tab.md, "Known issues"): in about 1 run in 4 both pages are served after
-    // the loss, but the new worker then counts one attached tab, not two. Kept visible, not hidden in CI.
-    test.fixme(!!process.env['CI'], 'a lost device in the SharedWorker can leave one tab detached from the new worker (1 run in 4)');
     test.slow();
     const a = await context.newPage();
     const b = await context.newPage();
