@@ -9,26 +9,32 @@ import { MESSAGES } from './flow-helpers.js';
 interface SharedOptions {
   runAhead?: number;
   stallTimeoutMs?: number;
+  maxRunning?: number;
   /** The test SharedWorker (worker/test-shared-entry.ts), for engineTestHooks; default: the package's. */
   testWorker?: boolean;
 }
 
 /** Opens the harness and creates a shared `window.engine`; resolves with its model and the load progress it heard. */
-async function openShared(page: Page, device: DeviceName, { runAhead = 1, stallTimeoutMs, testWorker = false }: SharedOptions = {}) {
+async function openShared(page: Page, device: DeviceName, { runAhead = 1, stallTimeoutMs, maxRunning, testWorker = false }: SharedOptions = {}) {
   await page.goto('/e2e/harness.html');
   await page.waitForFunction(() => window.harnessReady === true);
-  return page.evaluate(async ({ device, runAhead, stallTimeoutMs, testWorker }) => {
+  return page.evaluate(async ({ device, runAhead, stallTimeoutMs, maxRunning, testWorker }) => {
     const phases: string[] = [];
     const started = performance.now();
     const create = testWorker ? window.zstreamTesting.createTestEngine : window.zstream.createEngine;
     window.engine = await create({
-      device, modelBaseURL: '/models/', shared: true, runAhead, stallTimeoutMs, onProgress: (p) => phases.push(p.phase),
+      device, modelBaseURL: '/models/', shared: true, runAhead, stallTimeoutMs, maxRunning, onProgress: (p) => phases.push(p.phase),
     });
     return { model: window.engine.model, phases, readyMs: performance.now() - started };
-  }, { device, runAhead, stallTimeoutMs, testWorker });
+  }, { device, runAhead, stallTimeoutMs, maxRunning, testWorker });
 }
 
 const withHooks: SharedOptions = { testWorker: true };
+/**
+ * For the fault tests: one request runs at a time, so that B's request really waits behind A's
+ * paused one when the fault comes (interleaved, it could run to its end before the fault).
+ */
+const oneAtATime: SharedOptions = { ...withHooks, maxRunning: 1 };
 
 /** The browser's shared workers, as DevTools lists its targets. */
 async function sharedWorkers(context: BrowserContext): Promise<string[]> {
@@ -36,6 +42,41 @@ async function sharedWorkers(context: BrowserContext): Promise<string[]> {
   const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { type: string; title: string }[] };
   await cdp.detach();
   return targetInfos.filter((t) => t.type === 'shared_worker').map((t) => t.title);
+}
+
+type TargetInfo = { type: string; targetId: string; title: string };
+
+/**
+ * The browser's shared workers once there are `count` of them, by DevTools' target events: a worker
+ * that closed itself is listed until the browser has ended it, a moment after its tabs moved on.
+ */
+async function untilSharedWorkers(context: BrowserContext, count: number, timeoutMs = 30_000): Promise<string[]> {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  const workers = new Map<string, string>();
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const check = () => workers.size === count && settle();
+  cdp.on('Target.targetCreated', ({ targetInfo }: { targetInfo: TargetInfo }) => {
+    if (targetInfo.type === 'shared_worker') workers.set(targetInfo.targetId, targetInfo.title);
+    check();
+  });
+  cdp.on('Target.targetDestroyed', ({ targetId }: { targetId: string }) => {
+    workers.delete(targetId);
+    check();
+  });
+  await cdp.send('Target.setDiscoverTargets', { discover: true }); // lists the present targets first
+  check();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not ${count} shared workers after ${timeoutMs} ms: ${JSON.stringify([...workers.values()])}`)), timeoutMs);
+  });
+  try {
+    await Promise.race([settled, late]);
+    return [...workers.values()];
+  } finally {
+    clearTimeout(timer);
+    await cdp.detach();
+  }
 }
 
 /** The model and runtime files the shared worker fetched (its resource timing, read over DevTools). */
@@ -128,8 +169,8 @@ test.describe('shared engine', () => {
   test(`[${device}] a killed SharedWorker is replaced once for both pages; waiting requests are kept`, async ({ context }) => {
     const a = await context.newPage();
     const b = await context.newPage();
-    await openShared(a, device, withHooks);
-    await openShared(b, device, withHooks);
+    await openShared(a, device, oneAtATime);
+    await openShared(b, device, oneAtATime);
     expect(STORY.startsWith(await startStream(a))).toBe(true);
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
     await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
@@ -139,7 +180,7 @@ test.describe('shared engine', () => {
     expect(await waiting).toBe(STORY);
     const again = await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
     expect(again).toBe(STORY);
-    expect(await sharedWorkers(context)).toHaveLength(1);
+    await untilSharedWorkers(context, 1); // the killed one is gone
     for (const page of [a, b]) {
       // A tab may still be re-attaching after it was served: wait for the event, not a fixed time.
       const stats = await page.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 2, 15_000));
@@ -151,8 +192,8 @@ test.describe('shared engine', () => {
     test.slow();
     const a = await context.newPage();
     const b = await context.newPage();
-    await openShared(a, device, { ...withHooks, stallTimeoutMs: 1000 });
-    await openShared(b, device, { ...withHooks, stallTimeoutMs: 1000 });
+    await openShared(a, device, { ...oneAtATime, stallTimeoutMs: 1000 });
+    await openShared(b, device, { ...oneAtATime, stallTimeoutMs: 1000 });
     expect(STORY.startsWith(await startStream(a))).toBe(true);
     // B's request waits behind A's: no stall clock runs for it, only the heartbeat can free it.
     const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
@@ -162,37 +203,48 @@ test.describe('shared engine', () => {
     expect(await waiting).toBe(STORY);
     expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
     for (const page of [a, b]) {
-      expect(await page.evaluate(() => window.engine.stats!())).toMatchObject({ connections: 2, openKvCaches: 0 });
+      // A moves on once its stall timeout ends its stream, B once its heartbeat goes unanswered (up to 20 s).
+      const stats = await page.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 2, 30_000));
+      expect(stats).toMatchObject({ connections: 2, openKvCaches: 0 });
       expect(await page.evaluate(() => window.engine.model.shared)).toBe(true);
     }
     // The hung worker stays (no tab can end it) with no tab attached; the new one serves both.
-    expect(await sharedWorkers(context)).toHaveLength(2);
+    await untilSharedWorkers(context, 2);
   });
 
-  test('[webgpu] a lost GPU device in the SharedWorker: both pages hear it, one new worker serves both', async ({ context }) => {
-    // Known race (docs/multi-tab.md, "Known issues"): in about 1 run in 4 both pages are served after
-    // the loss, but the new worker then counts one attached tab, not two. Kept visible, not hidden in CI.
-    test.fixme(!!process.env['CI'], 'a lost device in the SharedWorker can leave one tab detached from the new worker (1 run in 4)');
-    test.slow();
-    const a = await context.newPage();
-    const b = await context.newPage();
-    expect((await openShared(a, 'webgpu', withHooks)).model).toMatchObject({ shared: true, device: 'webgpu' });
-    expect((await openShared(b, 'webgpu', withHooks)).model).toMatchObject({ shared: true, device: 'webgpu' });
-    expect(STORY.startsWith(await startStream(a))).toBe(true);
-    const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
-    await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
-    await a.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).loseDevice());
-    expect(await resume(a)).toMatch(/^error: (The GPU device was lost|The model failed while generating)/); // whichever the page reads first
-    expect(await waiting).toBe(STORY);
-    expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
-    expect(await sharedWorkers(context)).toHaveLength(1);
-    for (const page of [a, b]) {
-      // A tab may still be re-attaching after it was served: wait for the event, not a fixed time.
-      const stats = await page.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 2, 15_000));
-      expect(stats).toMatchObject({ workerRestarts: 1, connections: 2, openKvCaches: 0 });
-      expect(await page.evaluate(() => window.engine.model)).toMatchObject({ shared: true, device: 'webgpu' });
-    }
-  });
+  // The worker tells both pages and closes itself; both move to one new worker, by the next name:
+  // a page that attached by the old name could land on the closing worker, which drops it unheard.
+  const failures = [
+    { on: 'webgpu', title: 'a lost GPU device', fault: 'loseDevice', error: /^error: (The GPU device was lost|The model failed while generating)/ }, // whichever the page reads first
+    { on: device, title: 'a failed backend', fault: 'failBackend', error: /^error: The model failed while generating: an injected failure/ },
+  ] as const;
+  for (const { on, title, fault, error } of failures) {
+    test(`[${on}] ${title} in the SharedWorker: both pages hear it, one new worker serves both`, async ({ context }) => {
+      // Known issue (docs/multi-tab.md): on WebGPU (SwiftShader, a busy machine) about 1 run in 5 still
+      // ends with one page off the new worker. The race with the closing worker is fixed; this one is not found yet.
+      test.fixme(on === 'webgpu' && !!process.env['CI'], 'one page can still end off the new worker (about 1 run in 5)');
+      test.slow();
+      const a = await context.newPage();
+      const b = await context.newPage();
+      expect((await openShared(a, on, oneAtATime)).model).toMatchObject({ shared: true, device: on });
+      expect((await openShared(b, on, oneAtATime)).model).toMatchObject({ shared: true, device: on });
+      expect(STORY.startsWith(await startStream(a))).toBe(true);
+      const waiting = b.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES);
+      await b.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.running === 1));
+      // Not awaited in the page: a failed backend closes the worker before the call can answer.
+      await a.evaluate((fault) => void window.zstreamTesting.engineTestHooks(window.engine)[fault]().catch(() => undefined), fault);
+      expect(await resume(a)).toMatch(error);
+      expect(await waiting).toBe(STORY);
+      expect(await a.evaluate((messages) => window.engine.chat(messages).then((r) => r.text), MESSAGES)).toBe(STORY);
+      await untilSharedWorkers(context, 1); // the failed one ends, a moment after both pages moved on
+      for (const page of [a, b]) {
+        // A tab may still be re-attaching after it was served: wait for the event, not a fixed time.
+        const stats = await page.evaluate(() => window.zstreamTesting.engineTestHooks(window.engine).statsWhen((s) => s.connections === 2, 15_000));
+        expect(stats).toMatchObject({ workerRestarts: 1, connections: 2, openKvCaches: 0 });
+        expect(await page.evaluate(() => window.engine.model)).toMatchObject({ shared: true, device: on });
+      }
+    });
+  }
 
   test(`[${device}] the demo in two tabs: one model, and each tab says it shares it`, async ({ context }) => {
     const a = await context.newPage();

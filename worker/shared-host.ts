@@ -11,8 +11,8 @@ declare const self: SharedWorkerGlobalScope & typeof globalThis;
 
 export function serveTabs(worker: ModelWorker, session: (model: SharedModel) => WorkerSession = (model) => new WorkerSession(model)): void {
   installErrorTransfer();
-  // Tabs that reopen after this worker failed wait for this lock to be free, so that they do not
-  // attach to this worker while it closes (src/engine/shared-worker.ts, lifeLockOf).
+  // Names this worker (name and epoch) to tabs that open: they join the newest epoch a lock names
+  // (src/engine/shared-worker.ts, newestEpoch).
   void holdForLife(`${self.name} (alive)`);
   const model = new SharedModel(worker, () => self.close());
   self.addEventListener('connect', (event) => {

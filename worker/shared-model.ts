@@ -2,8 +2,9 @@
 // tab's load loads it; tabs that attach meanwhile wait for the same load and hear its progress;
 // later tabs find it loaded. Request ids are chosen by each tab, so the model numbers them anew and
 // routes the worker's news of each request back to the tab that sent it. A lost device or a failed
-// backend is told to every tab, then the worker ends: each tab's queue opens a new one (one name,
-// so the first tab to reopen loads and the others attach) and hands over its waiting requests.
+// backend is told to every tab, then the worker ends: each tab's queue opens a new one (all by the
+// same next name, so the first tab to reopen loads and the others attach) and hands over its
+// waiting requests.
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerListener } from '../src/shared/protocol.js';
 import type { ModelWorker } from './model-worker.js';
 

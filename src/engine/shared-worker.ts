@@ -20,33 +20,44 @@ function hashTag(text: string): string {
   return fnv(0x811c9dc5) + fnv(0x2f6b3a91);
 }
 
+/** The worker's name without its epoch: one per origin and model + device + assets. */
+const baseName = (load: LoadOptions) => `zstream ${load.model.id} ${load.device} ${hashTag(JSON.stringify(load))}`;
+
 /**
  * One SharedWorker per origin and model + device + assets: tabs that load the same thing share it.
- * `epoch` counts workers this tab found hung: tabs that left one move on to the same next name.
+ * `epoch` counts the workers of this name that tabs left (failed, crashed or hung): a tab never goes
+ * back to a worker it left, and tabs that leave one together move on to the same next name.
  */
 export function sharedWorkerName(load: LoadOptions, epoch = 0): string {
-  return `zstream ${load.model.id} ${load.device} ${hashTag(JSON.stringify(load))}${epoch ? ` #${epoch}` : ''}`;
+  return `${baseName(load)}${epoch ? ` #${epoch}` : ''}`;
 }
 
-/** The lock a SharedWorker holds for life (worker/shared-entry.ts). */
-const lifeLockOf = (name: string) => `${name} (alive)`;
+/**
+ * The lock a tab holds while attached (the worker cancels the tab's requests once it is free). It
+ * names the worker, as the worker's life lock `<name> (alive)` does (worker/shared-host.ts), so that
+ * a tab can tell which epoch of its worker the origin uses now (newestEpoch).
+ */
+const tabLockOf = (name: string) => `${name} (tab ${crypto.randomUUID()})`;
 const startSharedWorker = (name: string) =>
   new SharedWorker(new URL('../../worker/shared-entry.ts', import.meta.url), { type: 'module', name });
 
-/** How long a tab that reopens waits for the worker it left to be gone (it may live on, serving other tabs). */
-const GONE_WAIT_MS = 5_000;
-
 /**
- * Resolves once no SharedWorker of this name is alive, or after GONE_WAIT_MS. A worker that failed
- * (lost device) tells its tabs before it closes: a tab that reopened at once would attach to the
- * closing worker, whose connect event the browser then drops.
+ * The highest epoch of the worker named `base` that a held or requested lock names, or undefined.
+ * A worker holds its life lock from its first task; a tab holds its lock before it starts the worker.
  */
-async function untilGone(name: string): Promise<void> {
-  const signal = AbortSignal.timeout(GONE_WAIT_MS);
-  // Shared mode: tabs waiting together are let through together; the worker holds it exclusively.
-  await navigator.locks.request(lifeLockOf(name), { mode: 'shared', signal }, () => undefined).catch((error: unknown) => {
-    if (!signal.aborted) throw error;
-  });
+export function newestEpoch(base: string, lockNames: readonly (string | undefined)[]): number | undefined {
+  let newest: number | undefined;
+  for (const name of lockNames) {
+    if (!name?.startsWith(base)) continue;
+    const match = /^(?: #(\d+))? \((?:alive|tab [^)]*)\)$/.exec(name.slice(base.length));
+    if (match) newest = Math.max(newest ?? 0, Number(match[1] ?? 0));
+  }
+  return newest;
+}
+
+async function newestEpochInUse(load: LoadOptions): Promise<number | undefined> {
+  const { held = [], pending = [] } = await navigator.locks.query();
+  return newestEpoch(baseName(load), [...held, ...pending].map((lock) => lock.name));
 }
 
 /**
@@ -90,13 +101,12 @@ class SharedEndpoint implements WorkerEndpoint {
     worker.port.addEventListener('message', () => (this.answered = true), { once: true });
   }
 
-  static async open(load: LoadOptions, epoch: number, reopening: boolean, start: (name: string) => SharedWorker): Promise<SharedEndpoint> {
-    if (reopening) await untilGone(sharedWorkerName(load, epoch));
-    const clientLock = `zstream-tab-${crypto.randomUUID()}`;
+  static async open(name: string, start: (name: string) => SharedWorker): Promise<SharedEndpoint> {
+    const clientLock = tabLockOf(name);
     // Held before the worker hears of it: the worker takes a free lock to mean that the tab is gone.
     const release = await holdLock(clientLock);
     try {
-      const worker = start(sharedWorkerName(load, epoch));
+      const worker = start(name);
       return new SharedEndpoint(worker, clientLock, release);
     } catch (error) {
       release();
@@ -163,8 +173,15 @@ function sharedWorkerMissing(): string | undefined {
 /**
  * What the RequestQueue opens for createEngine({ shared: true }): a connection to the shared
  * worker, or, once that proved impossible, to a dedicated one. Every reopen after a crash tries
- * the shared worker again (a new one, as the crashed one is gone) unless it could not start.
- * `start` starts the workers (src/testing.ts: the test workers).
+ * the shared worker again, by the next name, unless it could not start. `start` starts the
+ * workers (src/testing.ts: the test workers).
+ *
+ * Why the next name: a SharedWorker that closed itself (a lost device, a failed backend) or crashed
+ * keeps its name and URL in the browser for a moment after its locks are free, and a tab that
+ * attaches to it then is dropped without a word (its `connect` event never comes). A worker that
+ * hangs never answers either. So a tab never goes back to a worker it left: the tabs of a failed
+ * worker all move from epoch k to k + 1 (the first one there loads the model, the others attach to
+ * that load), and a tab that opens joins the newest epoch that a worker or a tab holds a lock for.
  */
 export function sharedWorkerOpener(
   load: LoadOptions,
@@ -172,29 +189,30 @@ export function sharedWorkerOpener(
   { createSharedWorker = startSharedWorker, ...start }: WorkerStart = {},
 ): (events: ConnectionEvents) => Promise<Connection> {
   let fallbackReason = sharedWorkerMissing();
-  let epoch = 0;
-  let last: SharedEndpoint | undefined;
+  /** The epoch of the worker this tab opened last; undefined before the first. */
+  let epoch: number | undefined;
+  let hungInARow = 0;
   return async (events) => {
-    if (last?.unresponsive) epoch++;
     while (fallbackReason === undefined) {
       let endpoint: SharedEndpoint | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        endpoint = await SharedEndpoint.open(load, epoch, last !== undefined, createSharedWorker);
-        last = endpoint;
+        const newest = await newestEpochInUse(load);
+        epoch = epoch === undefined ? newest ?? 0 : Math.max(epoch + 1, newest ?? 0);
+        endpoint = await SharedEndpoint.open(sharedWorkerName(load, epoch), createSharedWorker);
         const opened = endpoint;
         timer = setTimeout(() => opened.failUnanswered(), CONNECT_TIMEOUT_MS);
         // Hung means no answer to `connect`; a worker that answered and then loads a model (shaders
         // compile for many seconds on a slow GPU) is alive, and the heartbeat watches it from then on.
         const connection = await WorkerConnection.open(load, events, onProgress, { ...start, endpoint, onConnected: () => clearTimeout(timer) });
         connection.info.shared = true;
+        hungInARow = 0;
         watchHeartbeat(connection, endpoint);
         return connection;
       } catch (error) {
         if (endpoint?.unresponsive) {
           // A worker that hangs on every start is no use: after a few, this tab runs its own.
-          if (++epoch >= MAX_HUNG_WORKERS) fallbackReason = `${epoch} SharedWorkers in a row did not answer`;
-          last = undefined;
+          if (++hungInARow >= MAX_HUNG_WORKERS) fallbackReason = `${hungInARow} SharedWorkers in a row did not answer`;
           continue;
         }
         if (endpoint?.startFailure === undefined && endpoint !== undefined) throw error;
