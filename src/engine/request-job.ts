@@ -50,6 +50,11 @@ export class RequestJob {
   private readonly controller = new AbortController();
   private state_: JobState = 'waiting';
   private connection_: Connection | undefined;
+  /**
+   * The worker it was last handed to, from before that worker's reply (its news can come first) until
+   * it is handed over again: news from any other worker (WorkerListener) is stale.
+   */
+  private handedTo_: Connection | undefined;
   private attempts_ = 0;
   private source: ReadableStreamDefaultReader<StreamBatch> | undefined;
   /** The rest of the last batch read from the source: the source is read again only once it is empty. */
@@ -142,8 +147,14 @@ export class RequestJob {
   }
 
   /** A worker takes it over (its dispatch is the attempt counted here). */
-  countAttempt(): number {
+  countAttempt(connection: Connection): number {
+    this.handedTo_ = connection;
     return ++this.attempts_;
+  }
+
+  /** Whether `connection`'s news (started, released, first) is about this job: a worker it was taken from may still send some. */
+  isHandedTo(connection: Connection): boolean {
+    return this.handedTo_ === connection;
   }
 
   /** Feeds the job from a worker's stream of batches for it; with `firstApart`, its first batch comes through receiveFirst. */
@@ -194,6 +205,7 @@ export class RequestJob {
    */
   workerEnding(reason: ZStreamError, maxAttempts: number): 'handover' | 'draining' | 'failed' {
     if (this.state_ === 'waiting' && !this.delivered && this.attempts_ < maxAttempts) {
+      this.handedTo_ = undefined; // first: cancelling its stream there may bring news of it
       this.dropSource();
       this.unread = [];
       this.connection_ = undefined;

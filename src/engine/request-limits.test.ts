@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flowSettings } from './flow-settings.js';
 import { delta, done, listenerErrors, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
 import { LocalEngine } from './local-engine.js';
+import { ZStreamError } from '../shared/errors.js';
 
 // The worker calls these listeners for requests this thread may have forgotten: they must never throw.
 afterEach(() => {
@@ -21,6 +22,21 @@ describe('request limits', () => {
     // The fake's hung step never lets go: after another 20 ms the worker is replaced and b runs there.
     expect(texts(await readAll(waiting))).toBe('b1 done');
     expect(connections).toHaveLength(2);
+  });
+
+  it("a retired worker's late news that it let go of a request does not spare the stuck worker that runs it now", async () => {
+    const { queue, connections } = setup({ stallTimeoutMs: 20 });
+    await queue.start();
+    const running = (await queue.submit(request('a1 a2'), {})).getReader();
+    const stalled = (await queue.submit(request('b1 hang'), {})).getReader();
+    expect((await running.read()).value).toEqual(delta('a1'));
+    connections[0]!.retire(new ZStreamError('device_lost', 'The GPU device was lost.')); // b goes to the next worker
+    expect((await stalled.read()).value).toEqual(delta('b1'));
+    const waiting = await queue.submit(request('c1'), {});
+    expect((await stalled.read()).value).toMatchObject({ type: 'error', error: { code: 'request_timeout' } });
+    connections[0]!.worker.events.released(2);
+    expect(texts(await readAll(waiting))).toBe('c1 done');
+    expect(connections).toHaveLength(3);
   });
 
   it('a per-request stallTimeoutMs overrides the engine default', async () => {

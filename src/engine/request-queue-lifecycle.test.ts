@@ -1,6 +1,6 @@
 // The queue's edges against the scripted worker (test/scripted-worker.ts): start and dispose, stats,
 // requests refused or aborted before they run, workers that die or retire while a request is being
-// handed to them, and what a retired worker's finished streams get.
+// handed to them, what a retired worker's finished streams get, and late news from a replaced worker.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZStreamError } from '../shared/errors.js';
 import { INFO, delta, listenerErrors, readAll, request, setup, texts, tick } from '../../test/scripted-worker.js';
@@ -201,4 +201,36 @@ describe('RequestQueue: a retired worker and what it finished', () => {
     expect(connections[0]!.alive).toBe(true);
     expect(connections).toHaveLength(1);
   });
+});
+
+describe('RequestQueue: late news from a replaced worker', () => {
+  // The old worker's started/released/first can cross the cancel of a request it handed over (a
+  // failed backend starts and fails its queued requests; a dead worker's messages may still arrive).
+  for (const end of ['retired', 'crashed'] as const) {
+    it(`a ${end} worker's started/released/first for a request now on the next worker are ignored`, async () => {
+      const { queue, connections } = setup({ maxQueued: 2 });
+      await queue.start();
+      const running = (await queue.submit(request('a1 a2 a3'), {})).getReader();
+      const [b, c] = [await queue.submit(request('b1 b2'), {}), await queue.submit(request('c1'), {})];
+      expect((await running.read()).value).toEqual(delta('a1'));
+      if (end === 'retired') connections[0]!.retire(lost());
+      else connections[0]!.terminate(crashed());
+      // b runs there, c waits. A retired worker already sent news of b itself: a's cancel let it start b.
+      await vi.waitFor(async () => expect(await queue.stats()).toMatchObject({ running: 1, queued: 1 }));
+      await tick();
+      const { events } = connections[0]!.worker;
+      events.started(3);
+      events.released(3);
+      events.first(3, [delta('x')]);
+      // c still waits: it counts against maxQueued, and the next worker's death hands it over again.
+      expect(await queue.stats()).toMatchObject({ running: 1, queued: 1 });
+      await expect(queue.submitAll([request('d1'), request('e1')], {})).rejects.toMatchObject({ code: 'rate_limit_exceeded' });
+      connections[1]!.terminate(crashed());
+      const [bEvents, cEvents] = await Promise.all([readAll(b), readAll(c)]); // b had started there, c had not
+      expect(bEvents).toMatchObject([{ type: 'error', error: { code: 'worker_crashed' } }]);
+      expect(texts(cEvents)).toBe('c1 done');
+      expect(connections[2]!.worker.log).toEqual(['3:c1', '3:done']);
+      expect((await running.read()).value).toMatchObject({ type: 'error', error: { code: end === 'retired' ? 'device_lost' : 'worker_crashed' } });
+    });
+  }
 });

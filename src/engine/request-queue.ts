@@ -31,6 +31,14 @@ export interface EngineStats {
   connections?: number;
 }
 
+/** A request a worker started and has not let go of. */
+interface Run {
+  connection: Connection;
+  startedAt: number;
+  /** Set once the request stalled: replaces the worker if it does not let go in time. */
+  stuck?: ReturnType<typeof setTimeout>;
+}
+
 const disposed = () => new ZStreamError('generation_failed', 'The engine was disposed.');
 
 export class RequestQueue {
@@ -42,10 +50,12 @@ export class RequestQueue {
   private nextId = 1;
   private restarts = 0;
   private isDisposed = false;
-  /** Stalled jobs the worker has not let go of yet: id → the timer that replaces the worker. */
-  private readonly stalled = new Map<number, ReturnType<typeof setTimeout>>();
-  /** For `retry-after`: when running requests started, and the mean time one holds the model. */
-  private readonly startedAt = new Map<number, number>();
+  /**
+   * Requests a worker has started and not let go of yet, by id: that worker, when it started them
+   * (for `retry-after`), and for a stalled one the timer that replaces the worker if it never lets go.
+   */
+  private readonly runs = new Map<number, Run>();
+  /** For `retry-after`: the mean time a request holds the model. */
   private meanRunMs = 1000;
   private measuredRuns = 0;
   /** When refused requests were told to come back (retry-after), soonest first. */
@@ -127,7 +137,7 @@ export class RequestQueue {
     const now = performance.now();
     while (this.booked.length && this.booked[0]! <= now) this.booked.shift();
     const mustStart = waiting + size - this.settings.maxQueued + this.booked.length;
-    const running = Math.max(1, this.startedAt.size);
+    const running = Math.max(1, this.runs.size);
     const ms = (1.25 * mustStart * this.meanRunMs) / running;
     const seconds = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(ms / 1000)));
     const back = now + seconds * 1000;
@@ -181,9 +191,9 @@ export class RequestQueue {
     try {
       let opened: Connection | undefined; // its calls come after the load: by then it is set
       const connection = await this.open({
-        started: (id) => this.onStarted(id),
-        released: (id) => this.onReleased(id),
-        first: (id, batch) => opened && this.jobs.get(id)?.receiveFirst(opened, batch),
+        started: (id) => opened && this.onStarted(opened, id),
+        released: (id) => opened && this.onReleased(opened, id),
+        first: (id, batch) => opened && this.jobHandedTo(opened, id)?.receiveFirst(opened, batch),
       });
       opened = connection;
       if (this.isDisposed) {
@@ -208,7 +218,7 @@ export class RequestQueue {
     for (;;) {
       const connection = await this.ready();
       if (job.signal.aborted) return;
-      job.countAttempt();
+      job.countAttempt(connection);
       try {
         const handle = await connection.call<GenerateHandle>((remote) => remote.generate(job.request, options));
         const stream = handle.kind === 'stream' ? handle.stream : this.pullStream(connection, handle.id);
@@ -243,38 +253,51 @@ export class RequestQueue {
     );
   }
 
-  private onStarted(id: number): void {
-    this.startedAt.set(id, performance.now());
-    this.jobs.get(id)?.markStarted();
+  /**
+   * A worker's news is about a request only while the request is handed to it: a worker it was taken
+   * from (retired, or dead with messages still on their way) may still say it started or let go of it.
+   */
+  private jobHandedTo(connection: Connection, id: number): RequestJob | undefined {
+    const job = this.jobs.get(id);
+    return job?.isHandedTo(connection) ? job : undefined;
   }
 
-  private onReleased(id: number): void {
-    clearTimeout(this.stalled.get(id));
-    this.stalled.delete(id);
-    const started = this.startedAt.get(id);
-    this.startedAt.delete(id);
-    if (started !== undefined) {
-      const ms = performance.now() - started;
+  private onStarted(connection: Connection, id: number): void {
+    const job = this.jobHandedTo(connection, id);
+    if (!job) return;
+    this.runs.set(id, { connection, startedAt: performance.now() });
+    job.markStarted();
+  }
+
+  /** Also for a request already over (its stall ends here): only the worker that started it can end its run. */
+  private onReleased(connection: Connection, id: number): void {
+    const run = this.runs.get(id);
+    if (run?.connection === connection) {
+      clearTimeout(run.stuck);
+      this.runs.delete(id);
+      const ms = performance.now() - run.startedAt;
       this.meanRunMs = this.measuredRuns++ === 0 ? ms : 0.8 * this.meanRunMs + 0.2 * ms; // the first run replaces the guess
     }
-    this.jobs.get(id)?.markReleased();
+    this.jobHandedTo(connection, id)?.markReleased();
   }
 
   /** A stalled job's worker gets as long again to let go of it; a worker that does not is stuck. */
   private watchStalled(job: RequestJob): void {
-    const { connection } = job;
+    const run = this.runs.get(job.id);
     const ms = job.stallTimeoutMs;
-    if (!connection || !this.startedAt.has(job.id) || ms === undefined) return;
+    if (!run || run.connection !== job.connection || ms === undefined) return;
     const stuck = new ZStreamError('worker_crashed', `The worker did not stop a stalled generation within ${ms} ms, so it was replaced.`);
-    this.stalled.set(job.id, setTimeout(() => connection.terminate(stuck), ms));
+    run.stuck = setTimeout(() => run.connection.terminate(stuck), ms);
   }
 
   /** The worker takes no more work: it is gone, or retired and gone once what it finished is read. */
   private onWorkerEnding(connection: Connection, reason: ZStreamError): void {
     if (this.connection === connection) this.connection = undefined;
-    for (const timer of this.stalled.values()) clearTimeout(timer);
-    this.stalled.clear();
-    this.startedAt.clear();
+    for (const [id, run] of this.runs) {
+      if (run.connection !== connection) continue;
+      clearTimeout(run.stuck);
+      this.runs.delete(id);
+    }
     if (this.isDisposed) return;
     this.restarts++;
     // Only what this worker had not finished fails; what it sent still reaches the readers first.
