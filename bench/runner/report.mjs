@@ -34,7 +34,9 @@ function workloadTable(results, workload, pick = (s) => s.workloads) {
       rows.push(`| ${device} | ${PATH_NAMES[path]} | ${f(p.tokens, 0)} | ${pair(p.ttftMs, 1)} | ${pair(p.itlMs, 2)} | ${pair(p.tokensPerSecond, 0)} | ${f(w.ratiosToFloor[path], 2)} | ${f(p.decodeTokensPerSecond, 0)} | ${f(w.decodeRatiosToFloor[path], 2)} | ${p.longTasks.count} |`);
     }
   }
-  const same = Object.entries(results.summary).map(([device, s]) => `${device}: ${pick(s)?.[workload]?.sameText ? 'yes' : 'NO'}`);
+  const same = Object.entries(results.summary)
+    .filter(([, s]) => pick(s)?.[workload])
+    .map(([device, s]) => `${device}: ${pick(s)[workload].sameText ? 'yes' : 'NO'}`);
   rows.push('', `Every zstream path generated the same text (${same.join(', ')}).`);
   return rows.join('\n');
 }
@@ -280,7 +282,7 @@ export function renderMarkdown(results) {
       '',
       workloadTable(results, 'greedy', (s) => s.benchModel?.workloads),
       '',
-      'Sampled (temperature 1, top_p 0.9, presence_penalty 0.5, seed 5; the baseline: temperature 1, top_p 0.9):',
+      'Sampled (temperature 1, top_p 0.9, presence_penalty 0.5, seed 5; (c′) without the penalty, which the Responses API lacks; the baseline: temperature 1, top_p 0.9):',
       '',
       workloadTable(results, 'sampled', (s) => s.benchModel?.workloads),
       '',

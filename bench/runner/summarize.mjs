@@ -18,9 +18,16 @@ function summarizeLoads(loads) {
 
 const ZSTREAM_PATHS = ['floor', 'chatStream', 'sdk', 'responses', 'fetch', 'loop', 'transfer', 'pullById', 'firstInReply', 'batched'];
 
-function summarizeWorkload(byPath) {
+/**
+ * The Responses API has no presence_penalty (CreateResponse in OpenAI's spec), so the `sampled`
+ * workload's Responses request is not the others': its text is its own.
+ */
+const OWN_REQUEST = { sampled: ['responses'] };
+
+function summarizeWorkload(byPath, workload) {
   // Every zstream path runs the same request with the same seed: the texts must agree.
-  const texts = new Set(ZSTREAM_PATHS.flatMap((p) => ok(byPath[p] ?? []).map((r) => r.text)));
+  const same = ZSTREAM_PATHS.filter((p) => !OWN_REQUEST[workload]?.includes(p));
+  const texts = new Set(same.flatMap((p) => ok(byPath[p] ?? []).map((r) => r.text)));
   const counted = ZSTREAM_PATHS.flatMap((p) => ok(byPath[p] ?? []).map((r) => r.tokens)).filter((t) => t !== null);
   // chatStream yields text only; with the same text it generated the same tokens.
   const fallback = texts.size === 1 ? median(counted) : null;
@@ -82,7 +89,7 @@ function summarizeConversation(conversation) {
 /** The benchmark model's paths, and sampled decoding against greedy on each. */
 function summarizeBenchModel(bench) {
   if (!bench || bench.error) return bench?.error ? { error: bench.error, workloads: {}, sampledOverGreedy: {}, problems: [] } : null;
-  const workloads = Object.fromEntries(Object.entries(bench.runs).map(([w, byPath]) => [w, summarizeWorkload(byPath)]));
+  const workloads = Object.fromEntries(Object.entries(bench.runs).map(([w, byPath]) => [w, summarizeWorkload(byPath, w)]));
   const { greedy, sampled } = workloads;
   const sampledOverGreedy = greedy && sampled
     ? Object.fromEntries(Object.keys(greedy.paths).map((p) => {
@@ -103,7 +110,7 @@ export function summarize(raw) {
       model: streaming?.info ?? null,
       loads: raw.loads[device]?.loads ? summarizeLoads(raw.loads[device].loads) : null,
       flow: summarizeFlow(streaming?.flow),
-      workloads: Object.fromEntries(Object.entries(streaming?.runs ?? {}).map(([w, byPath]) => [w, summarizeWorkload(byPath)])),
+      workloads: Object.fromEntries(Object.entries(streaming?.runs ?? {}).map(([w, byPath]) => [w, summarizeWorkload(byPath, w)])),
       conversation: summarizeConversation(raw.conversation?.[device]),
       benchModel: summarizeBenchModel(raw.benchModel?.[device]),
       problems: [...(raw.loads[device]?.problems ?? []), ...(streaming?.problems ?? []), ...(raw.conversation?.[device]?.problems ?? []), ...(raw.benchModel?.[device]?.problems ?? [])],
