@@ -23,6 +23,8 @@ export default {
     'worker/incremental-decoder.ts',
     'src/engine/request-queue.ts',
     'src/engine/request-job.ts',
+    'src/engine/first-batch.ts',
+    'src/engine/reader-clocks.ts',
     'worker/batched-stream.ts',
     'worker/scheduler.ts',
     'worker/sampling.ts',

@@ -13,6 +13,8 @@
 // already sent, then the worker's error (only if it had not finished).
 import { ZStreamError, abortReason, endedEarly } from '../shared/errors.js';
 import type { GenerateRequest, StreamBatch, StreamEvent } from '../shared/protocol.js';
+import { FirstBatch } from './first-batch.js';
+import { ReaderClocks } from './reader-clocks.js';
 import type { Connection } from './worker-connection.js';
 
 export interface JobLimits {
@@ -59,13 +61,7 @@ export class RequestJob {
   private source: ReadableStreamDefaultReader<StreamBatch> | undefined;
   /** The rest of the last batch read from the source: the source is read again only once it is empty. */
   private unread: StreamEvent[] = [];
-  /**
-   * The first batch comes apart from the stream (GenerateHandle.firstApart), from this worker: the
-   * stream is read only once it has come and been handed out (the run-ahead contract).
-   */
-  private firstFrom: Connection | undefined;
-  /** A first batch that came before the generate() reply that announces it (another port). */
-  private early: { connection: Connection; batch: StreamBatch } | undefined;
+  private readonly first = new FirstBatch();
   /** The error event the reader gets after `unread`. */
   private failure: ZStreamError | undefined;
   /** An event was handed to the reader: another worker could not take the request over unnoticed. */
@@ -74,8 +70,7 @@ export class RequestJob {
   private reading = false;
   /** Ends a wait for a source (see `changed`). */
   private wake: () => void = () => {};
-  private stallTimer: ReturnType<typeof setTimeout> | undefined;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly clocks: ReaderClocks;
   /** Weak, so that the job (held by the queue) never keeps its stream reachable. */
   private streamController: WeakRef<ReadableStreamDefaultController<StreamEvent>> | undefined;
 
@@ -93,6 +88,14 @@ export class RequestJob {
     // fetch body's abort handler) must not keep the stream reachable, or the FinalizationRegistry
     // backstop could never fire. The listener goes when the job is over, on every path.
     this.limits = own;
+    this.clocks = new ReaderClocks(
+      own,
+      (error) => {
+        this.fail(error);
+        this.hooks.onStall(this);
+      },
+      (error) => this.fail(error),
+    );
     if (caller) {
       const callerRef = new WeakRef(caller);
       const onAbort = () => this.controller.abort(abortReason(callerRef.deref() ?? this.signal)); // it is alive while it fires
@@ -165,23 +168,16 @@ export class RequestJob {
     }
     this.connection_ = connection;
     this.source = stream.getReader();
-    this.firstFrom = firstApart ? connection : undefined;
-    const early = this.early;
-    this.early = undefined;
-    if (early) this.receiveFirst(early.connection, early.batch);
+    this.unread.push(...(this.first.attached(connection, firstApart) ?? []));
     this.wake();
   }
 
   /** The first batch of its stream, sent apart by `connection` (WorkerListener.first). */
   receiveFirst(connection: Connection, batch: StreamBatch): void {
     if (this.signal.aborted) return;
-    if (!this.source) {
-      this.early = { connection, batch }; // the reply is on its way
-      return;
-    }
-    if (this.firstFrom !== connection) return; // from a worker it no longer reads
-    this.firstFrom = undefined;
-    this.unread.push(...batch);
+    const first = this.first.received(connection, batch, this.source !== undefined);
+    if (!first) return;
+    this.unread.push(...first);
     this.wake();
   }
 
@@ -233,8 +229,7 @@ export class RequestJob {
   private over(): void {
     this.state_ = 'over';
     this.unlisten();
-    this.disarmStall();
-    clearTimeout(this.idleTimer);
+    this.clocks.stop();
     this.dropSource();
     unreachable.unregister(this);
     const reason: unknown = this.signal.reason;
@@ -273,7 +268,7 @@ export class RequestJob {
         }
         if (this.signal.aborted) return undefined;
         const source = this.source;
-        if (!source || this.firstFrom) {
+        if (!source || this.first.awaited) {
           await this.changed(); // no worker yet, or its first batch is on its way
           continue;
         }
@@ -297,7 +292,7 @@ export class RequestJob {
       }
     } finally {
       this.reading = false;
-      this.disarmStall();
+      this.clocks.stopStall();
     }
   }
 
@@ -322,38 +317,14 @@ export class RequestJob {
   private dropSource(): void {
     const source = this.source;
     this.source = undefined;
-    this.firstFrom = undefined;
-    this.early = undefined;
+    this.first.reset();
     void source?.cancel().catch(() => undefined); // a dead worker's stream has nothing left to cancel
   }
 
-  /**
-   * Two clocks, both only once the request runs: the stall clock while the reader waits for an
-   * event (the worker makes no progress), the idle clock while it does not (nobody reads).
-   */
+  /** The reader's clocks (reader-clocks.ts) run only once the request runs. */
   private armTimers(): void {
     if (this.state_ === 'waiting' || this.state_ === 'over') return;
-    if (this.reading) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
-      const ms = this.limits.stallTimeoutMs;
-      if (ms === undefined || this.stallTimer !== undefined) return;
-      this.stallTimer = setTimeout(() => {
-        this.stallTimer = undefined;
-        this.fail(new ZStreamError('request_timeout', `The generation made no progress for ${ms} ms (stallTimeoutMs) and was stopped.`));
-        this.hooks.onStall(this);
-      }, ms);
-    } else {
-      const ms = this.limits.idleTimeoutMs;
-      if (!ms || this.idleTimer !== undefined) return;
-      this.idleTimer = setTimeout(() => {
-        this.fail(new ZStreamError('request_timeout', `Nobody read this request's stream for ${ms} ms (idleTimeoutMs), so it was stopped.`));
-      }, ms);
-    }
-  }
-
-  private disarmStall(): void {
-    clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
+    if (this.reading) this.clocks.readerWaits();
+    else this.clocks.readerIdle();
   }
 }
