@@ -96,14 +96,26 @@ for (const device of DEVICES) {
     });
 
     test('concurrent requests queue FIFO; each stream gets exactly what it gets alone', async ({ page }) => {
-      await openEngineWith(page, device);
+      // Two hold the model and take turns, three wait: both admission and interleaving are exercised.
+      await openEngineWith(page, device, { maxRunning: 2 });
       const result = await page.evaluate(async ({ messages, BASE_URL }) => {
-        const order: string[] = []; // which request reached the engine when
-        const shim = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
-        const fetch: typeof shim = (input, init) => {
-          order.push(JSON.parse(String(init?.body)).model);
-          return shim(input, init);
+        // Which request reached the engine's queue when: taken where both paths enter it (the shim
+        // calls generateAll, chatStream calls generate), not where the SDK calls fetch — the shim
+        // parses a body asynchronously, so an SDK request can reach the queue after later ones.
+        const order: string[] = [];
+        const engine = window.engine;
+        const nameOf = (r: { max_tokens?: number; seed?: number; stop?: unknown }) =>
+          r.seed === 7 ? 'request 2' : r.seed === 99 ? 'request 4' : r.stop ? 'request 3' : r.max_tokens === 7 ? 'request 1' : 'request 0';
+        const { generate, generateAll } = engine;
+        engine.generate = (request, ...rest) => {
+          order.push(nameOf(request));
+          return generate.call(engine, request, ...rest);
         };
+        engine.generateAll = (requests, ...rest) => {
+          for (const request of requests) order.push(nameOf(request));
+          return generateAll.call(engine, requests, ...rest);
+        };
+        const fetch = window.zstream.createFetch(engine, { baseURL: BASE_URL });
         const client = new window.OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
         // Different requests, so that a token in the wrong stream would show.
         const requests = [
@@ -125,13 +137,14 @@ for (const device of DEVICES) {
             for await (const chunk of await client.chat.completions.create({ model: name, stream: true, ...request })) got(chunk.choices[0]?.delta?.content ?? '');
           } else {
             const { messages: m, ...params } = request;
-            order.push(name);
             for await (const delta of window.engine.chatStream(m, params)) got(delta);
           }
           return { name, text, first };
         };
         const together = await Promise.all(requests.map(run));
         const submitted = [...order];
+        engine.generate = generate;
+        engine.generateAll = generateAll;
         const alone = [];
         for (const [i, request] of requests.entries()) alone.push((await run(request, i)).text);
         return { together, submitted, alone, stats: await window.engine.stats!() };
