@@ -84,13 +84,6 @@ async function measurePaths(baseURL, device, log, { model, workloads, paths, rep
   }
 }
 
-/**
- * The models a conversation runs on: the chat model, whose tokenizer re-encodes its answers to the
- * tokens it generated (a real model's case; the issue's goal is measured on it), and the embedded
- * model, whose answers come back as byte tokens the cache never saw (the worst case).
- */
-export const CONVERSATION_MODELS = ['zstream-tiny-chat', 'zstream-tiny-story'];
-
 /** 10-turn conversations on each model, with and without the prefix cache, alternating. */
 export async function measureConversations(baseURL, device, log) {
   const problems = [];
@@ -99,7 +92,7 @@ export async function measureConversations(baseURL, device, log) {
   try {
     const page = await openBench(browser.context, baseURL, problems);
     for (let rep = 0; rep < config.conversationReps[device]; rep++) {
-      for (const model of CONVERSATION_MODELS) {
+      for (const model of config.conversationModels) {
         for (const reuse of rotate([true, false], rep)) {
           // Without the cache SwiftShader prefills up to 1,700 tokens a turn: minutes on a busy machine.
           const deadline = device === 'webgpu' ? 900_000 : 300_000;
