@@ -1,6 +1,8 @@
 // The prefix cache in the browser, on both devices (on WebGPU its tensors stay on the GPU): a chat
 // sent turn by turn gives the same answers as an engine without the cache, greedy and seeded, while
-// usage.prompt_tokens_details.cached_tokens counts the reused prompt tokens.
+// usage.prompt_tokens_details.cached_tokens counts the reused prompt tokens. On a model whose
+// tokenizer re-encodes its answers to the tokens it generated (zstream-tiny-chat, as a real model's
+// BPE), a new turn reuses the previous prompt and the previous answer.
 import { DEVICES, expect, openEngine, test } from './fixtures.js';
 
 interface Turn {
@@ -10,10 +12,9 @@ interface Turn {
 
 for (const device of DEVICES) {
   test.describe(device, () => {
-    test.beforeEach(async ({ page }) => openEngine(page, device));
-
     test('turn after turn, edited and regenerated: the same answers as without the cache, and cached_tokens', async ({ page }) => {
       test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
+      await openEngine(page, device);
       const { reused, plain } = await page.evaluate(async (device) => {
         const withoutCache = await window.zstream.createEngine({ device, modelBaseURL: '/models/', prefixCacheBytes: 0 });
         const base = 'http://localhost:8000/v1';
@@ -54,6 +55,45 @@ for (const device of DEVICES) {
       expect(cached[2]).toBe(reused[2]!.usage.prompt_tokens - 1); // all but the last prompt token
       expect(cached[3]).toBeGreaterThan(10);
       expect(cached[3]).toBeLessThan(reused[3]!.usage.prompt_tokens - 20);
+    });
+
+    test('a model that re-encodes its answers: each new turn reuses the previous prompt and answer, same answers', async ({ page }) => {
+      test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
+      await page.goto('/e2e/harness.html');
+      await page.waitForFunction(() => window.harnessReady === true);
+      const { reused, plain } = await page.evaluate(async (device) => {
+        const base = 'http://localhost:8000/v1';
+        const conversation = async (cache: boolean) => {
+          const engine = await window.zstream.createEngine({
+            device, model: 'zstream-tiny-chat', modelBaseURL: '/models/', ...(cache ? {} : { prefixCacheBytes: 0 }),
+          });
+          const fetch = window.zstream.createFetch(engine, { baseURL: base });
+          const messages = [{ role: 'system', content: 'You tell stories.' }];
+          const turns: Turn[] = [];
+          for (const question of ['A story, please.', 'Go on.', 'And then?', 'Once more.']) {
+            messages.push({ role: 'user', content: question });
+            const response = await fetch(`${base}/chat/completions`, {
+              method: 'POST',
+              body: JSON.stringify({ model: 'local', messages, max_tokens: 40, temperature: 0 }),
+            });
+            const json = await response.json();
+            const text: string = json.choices[0].message.content;
+            turns.push({ texts: [text], usage: json.usage });
+            messages.push({ role: 'assistant', content: text });
+          }
+          await engine.dispose();
+          return turns;
+        };
+        return { reused: await conversation(true), plain: await conversation(false) };
+      }, device);
+      expect(reused.map((t) => t.texts)).toEqual(plain.map((t) => t.texts));
+      expect(reused.every((t) => t.usage.completion_tokens === 32)).toBe(true); // the story, then <|im_end|>
+      expect(plain.every((t) => t.usage.prompt_tokens_details?.cached_tokens === 0)).toBe(true);
+      // The cache holds the previous prompt and every answer token but the final <|im_end|>, which was
+      // sampled, never fed; the new prompt has the same tokens there.
+      const cached = reused.slice(1).map((t) => t.usage.prompt_tokens_details?.cached_tokens);
+      const previous = reused.slice(0, -1).map((t) => t.usage.prompt_tokens + t.usage.completion_tokens);
+      expect(cached).toEqual(previous);
     });
   });
 }

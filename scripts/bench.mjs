@@ -115,7 +115,7 @@ async function main() {
     machine: { ...machine(), loadAverage: { start: loadAtStart, max: Math.max(...loadSamples), end: loadavg()[0] } },
     config: {
       parts: config.parts, reps: config.reps, loadReps: config.loadReps, longTokens: config.longTokens, devices: config.devices,
-      benchModelReps: config.benchModelReps, benchModelTokens: config.benchModelTokens, conversationReps: config.conversationReps,
+      benchModelReps: config.benchModelReps, benchModelTokens: config.benchModelTokens, conversationReps: config.conversationReps, conversationModels: config.conversationModels,
       browsers: config.browsers, firefoxReps: config.firefoxReps, firefoxLoadReps: config.firefoxLoadReps,
     },
     durationS: Math.round((Date.now() - started) / 1000),

@@ -2,7 +2,7 @@
 // Each call measures one thing and returns plain data; the runner alternates, repeats and sums up.
 import type { Device, ModelInfo } from '../../src/shared/protocol.js';
 import type { BenchModel } from './assets.js';
-import { runConversation, type ConversationRecord } from './conversation.js';
+import { runConversation, type ConversationModel, type ConversationRecord } from './conversation.js';
 import type { RunRecord } from '../workers/messages.js';
 import { abortMidStream, pausedReader, type AbortRecord, type PausedReaderRecord } from './flow.js';
 import { loadBaseline, loadEngine, type LoadRecord } from './loads.js';
@@ -42,7 +42,7 @@ const bench = {
   },
 
   /** A 10-turn chat on a new engine, with or without the prefix cache (bench/page/conversation.ts). */
-  conversation(device: Device, reuse: boolean, model: BenchModel, maxTokens: number): Promise<ConversationRecord> {
+  conversation(device: Device, reuse: boolean, model: ConversationModel, maxTokens: number): Promise<ConversationRecord> {
     return runConversation(device, reuse, model, maxTokens);
   },
 

@@ -31,6 +31,12 @@ export const config = {
   benchModelTokens: { wasm: int('BENCH_MODEL_TOKENS_WASM', 128), webgpu: int('BENCH_MODEL_TOKENS_WEBGPU', 32) },
   /** 10-turn conversations per mode (with and without the prefix cache), modes alternating; SwiftShader's take ~20 s. */
   conversationReps: { wasm: int('BENCH_CONVERSATION_REPS', 2), webgpu: int('BENCH_CONVERSATION_REPS', 1) },
+  /**
+   * The models a conversation runs on: the chat model, whose tokenizer re-encodes its answers to the
+   * tokens it generated (a real model's case; the goal is measured on it), and the embedded model,
+   * whose answers come back as byte tokens the cache never saw (the worst case).
+   */
+  conversationModels: (process.env.BENCH_CONVERSATION_MODELS ?? 'zstream-tiny-chat,zstream-tiny-story').split(',').map((m) => m.trim()).filter(Boolean),
   /** Devices that also run the engine's layers one at a time (per-token costs show on WASM). */
   layerDevices: (process.env.BENCH_LAYER_DEVICES ?? 'wasm').split(',').map((d) => d.trim()),
   /** Chromium runs every device; Firefox ESR the WASM streaming and loads, with fewer repetitions. */

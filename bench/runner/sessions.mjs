@@ -84,7 +84,7 @@ async function measurePaths(baseURL, device, log, { model, workloads, paths, rep
   }
 }
 
-/** 10-turn conversations on the embedded model, with and without the prefix cache, alternating. */
+/** 10-turn conversations on each model, with and without the prefix cache, alternating. */
 export async function measureConversations(baseURL, device, log) {
   const problems = [];
   const records = [];
@@ -92,13 +92,16 @@ export async function measureConversations(baseURL, device, log) {
   try {
     const page = await openBench(browser.context, baseURL, problems);
     for (let rep = 0; rep < config.conversationReps[device]; rep++) {
-      for (const reuse of rotate([true, false], rep)) {
-        // Without the cache SwiftShader prefills up to 1,700 tokens a turn: minutes on a busy machine.
-        const deadline = device === 'webgpu' ? 900_000 : 300_000;
-        const record = await measure(page, ([d, r]) => window.bench.conversation(d, r, undefined, 40), [device, reuse], deadline).catch(errorRecord);
-        records.push(record);
-        const turns = record.turns ?? [];
-        log(`  ${device} conversation ${reuse ? 'with' : 'without'} reuse: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms`);
+      for (const model of config.conversationModels) {
+        for (const reuse of rotate([true, false], rep)) {
+          // Without the cache SwiftShader prefills up to 1,700 tokens a turn: minutes on a busy machine.
+          const deadline = device === 'webgpu' ? 900_000 : 300_000;
+          const record = await measure(page, ([d, r, m]) => window.bench.conversation(d, r, m, 40), [device, reuse, model === 'zstream-tiny-story' ? undefined : model], deadline)
+            .catch((error) => ({ model, reuse, ...errorRecord(error) }));
+          records.push(record);
+          const turns = record.turns ?? [];
+          log(`  ${device} ${model} conversation ${reuse ? 'with' : 'without'} reuse: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms; cached ${turns.map((t) => t.cachedTokens).join(' ')}`);
+        }
       }
     }
     return { records, problems };

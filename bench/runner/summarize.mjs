@@ -57,11 +57,16 @@ function summarizeFlow(flow) {
   };
 }
 
-/** Per turn: median TTFT over repetitions, per mode; turns 1–3 against 8–10; same answers in both modes. */
-function summarizeConversation(conversation) {
+/**
+ * One model's conversations (records before the chat model existed ran on the embedded one). Per
+ * turn: median TTFT over repetitions, per mode; turns 1–3 against 8–10; same answers in both modes.
+ */
+function summarizeConversation(conversation, model) {
   if (!conversation) return null;
-  if (conversation.error) return { withReuse: null, withoutReuse: null, sameText: null, errors: [conversation.error] };
-  const records = ok(conversation.records);
+  if (conversation.error) return { model, withReuse: null, withoutReuse: null, sameText: null, errors: [conversation.error] };
+  const mine = conversation.records.filter((r) => (r.model ?? EMBEDDED) === model);
+  if (!mine.length) return null;
+  const records = ok(mine);
   const mode = (reuse) => {
     const runs = records.filter((r) => r.reuse === reuse);
     const turns = (runs[0]?.turns ?? []).map((_, i) => {
@@ -70,6 +75,7 @@ function summarizeConversation(conversation) {
         ttftMs: median(at.map((t) => t.ttftMs)),
         promptTokens: median(at.map((t) => t.promptTokens)),
         cachedTokens: median(at.map((t) => t.cachedTokens)),
+        completionTokens: median(at.map((t) => t.completionTokens)),
       };
     });
     const early = median(turns.slice(0, 3).map((t) => t.ttftMs));
@@ -79,12 +85,17 @@ function summarizeConversation(conversation) {
   const texts = (reuse) => records.filter((r) => r.reuse === reuse).map((r) => r.turns.map((t) => t.text).join('\u0000'));
   const all = new Set([...texts(true), ...texts(false)]);
   return {
+    model,
     withReuse: mode(true),
     withoutReuse: mode(false),
     sameText: records.length ? all.size === 1 : null,
-    errors: conversation.records.filter((r) => r.error).map((r) => r.error.split('\n')[0]),
+    errors: mine.filter((r) => r.error).map((r) => r.error.split('\n')[0]),
   };
 }
+
+const EMBEDDED = 'zstream-tiny-story';
+/** Canonical: its tokenizer re-encodes the answers to the tokens generated (bench/page/conversation.ts). */
+const CHAT = 'zstream-tiny-chat';
 
 /** The benchmark model's paths, and sampled decoding against greedy on each. */
 function summarizeBenchModel(bench) {
@@ -111,7 +122,9 @@ export function summarize(raw) {
       loads: raw.loads[device]?.loads ? summarizeLoads(raw.loads[device].loads) : null,
       flow: summarizeFlow(streaming?.flow),
       workloads: Object.fromEntries(Object.entries(streaming?.runs ?? {}).map(([w, byPath]) => [w, summarizeWorkload(byPath, w)])),
-      conversation: summarizeConversation(raw.conversation?.[device]),
+      // The chat model's conversation carries the goal; the embedded model's is the worst case.
+      conversation: summarizeConversation(raw.conversation?.[device], CHAT),
+      conversationEmbedded: summarizeConversation(raw.conversation?.[device], EMBEDDED),
       benchModel: summarizeBenchModel(raw.benchModel?.[device]),
       problems: [...(raw.loads[device]?.problems ?? []), ...(streaming?.problems ?? []), ...(raw.conversation?.[device]?.problems ?? []), ...(raw.benchModel?.[device]?.problems ?? [])],
     };
