@@ -1,14 +1,17 @@
-// top_p (nucleus) sampling over a row of scores in one pass and with an exponential only for the
-// tokens that can be in the nucleus, not for all 49,152 (or 151,936): Math.exp costs ~12 ns in V8,
-// and a WASM decode step of the benchmark model takes ~1.5 ms, so 5 % is 75 µs for everything.
+// top_p (nucleus) sampling over a row of scores with an exponential only for the tokens that can
+// be in the nucleus, not for all 49,152 (or 151,936): Math.exp costs ~12 ns in V8, and a WASM decode
+// step of the benchmark model takes ~1.5 ms, so 5 % is 75 µs for everything (docs/sampling.md).
 //
-// The pass finds the largest score and puts every token in a bucket by probability (a 64th of an
-// octave each, from the score itself), keeping per bucket its count and the sum of its tokens'
-// offsets inside it. That bounds each bucket's mass within 1.5e-5 (a convex function lies between
-// its chord and Jensen's bound): enough to find the last bucket the nucleus can reach; then the
-// exact probabilities of the tokens up to it decide. Only when the rest's uncertainty could move the
-// nucleus's edge (the bounds of the total keep different tokens) are the other tokens'
-// exponentials summed too. The draw is what sorting the whole vocabulary draws (the tests compare).
+// Tokens go in buckets by probability (a 64th of an octave each, from the score itself), keeping per
+// bucket its count and the sum of its tokens' offsets inside it. That bounds each bucket's mass
+// within 1.5e-5 (a convex function lies between its chord and Jensen's bound): enough to find the
+// last bucket the nucleus can reach; then the exact probabilities of the tokens up to it decide.
+// Only when the rest's uncertainty could move the nucleus's edge are the other tokens' exponentials
+// summed too. The draw is what sorting the whole vocabulary draws (the tests compare).
+//
+// With WebAssembly SIMD (logits-nucleus-kernel.ts) only the tokens near the top are bucketed: the
+// kernel lists them and bounds the others' mass within 1e-5 in one pass of four lanes. Without it,
+// or for a row the kernel cannot take, one pass in JavaScript buckets every token.
 
 import { KERNEL_ERROR, KERNEL_FLOOR, NucleusKernel } from './logits-nucleus-kernel.js';
 
