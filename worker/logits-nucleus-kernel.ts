@@ -4,7 +4,7 @@
 // by bench/sampling/kernel/assemble.mjs into the bytes below (about 1 KB; --check compares).
 // JavaScript cannot run four lanes at once: the same pass there costs ~2× argmax, here ~argmax.
 
-const KERNEL = 'AGFzbQEAAAABEAJgBn9/f319fQBgAn9/AX0DAwIAAQUDAQABBhICfwFBAAt8AUQAAAAAAAAAAAsHKwUGbWVtb3J5AgAGbGlzdGVkAwAEcmVzdAMBBHBhc3MAAAdsYXJnZXN0AAEK/gUCpwQCBH8Ue/0MAAAAAAAAAAAAAAAAAAAAACERIAb9Ef0MAAAAAAEAAAACAAAAAwAAAP2uASESIAP9EyETIAT9EyEUIAX9EyEV/QwEAAAABAAAAAQAAAAEAAAAIRb9DAAAIEIAACBCAAAgQgAAIEIhF/0MhYXdO4WF3TuFhd07hYXdOyEY/QxcVVm9XFVZvVxVWb1cVVm9IRn9DF4TdT5eE3U+XhN1Pl4TdT4hGv0MS2oxv0tqMb9LajG/S2oxvyEb/QzT/38/0/9/P9P/fz/T/38/IRz9DH8AAEt/AABLfwAAS38AAEshHQJAA0AgBiABTw0BIAZBwABqIAEgBkHAAGogAUkbIQf9DAAAAAAAAAAAAAAAAAAAAAAhEANAIAAgBkECdGr9AAQAIQogCiAV/UYhCyAL/aQBIQkgAiAIQQJ0aiASIAlBBHT9AAQA/Q79CwQAIAggCWlqIQggEiAW/a4BIRIgEyAK/eUBIBT95gEgF/3qASEMIAz9aCENIAwgDf3lASEOIA4gGP3mASAZ/eQBIQ8gDiAP/eYBIBr95AEhDyAOIA/95gEgG/3kASEPIA4gD/3mASAc/eQBIQ8gDyAdIA395QFBF/2rAf3mASEPIBAgDyAL/U/95AEhECAGQQRqIQYgBiAHSQ0ACyARIBD9XyAQIBD9DQgJCgsMDQ4PCAkKCwwNDg/9X/3wAf3wASERDAALCyAIJAAgEf0hACAR/SEBoCQBC9IBAwF/BHsBf/0MAACA/wAAgP8AAID/AACA/yEDIAMhBCADIQUgAyEGAkADQCACQRBqIAFLDQEgACACQQJ0aiEHIAMgB/0ABAD96wEhAyAEIAf9AAQQ/esBIQQgBSAH/QAEIP3rASEFIAYgB/0ABDD96wEhBiACQRBqIQIMAAsLAkADQCACIAFPDQEgAyAAIAJBAnRq/QAEAP3rASEDIAJBBGohAgwACwsgAyAE/esBIAUgBv3rAf3rASEDIAP9HwAgA/0fAZcgA/0fAiAD/R8Dl5cLC4cCAQBBAAuAAoCAgICAgICAgICAgICAgIAAAQIDgICAgICAgICAgICABAUGB4CAgICAgICAgICAgAABAgMEBQYHgICAgICAgIAICQoLgICAgICAgICAgICAAAECAwgJCguAgICAgICAgAQFBgcICQoLgICAgICAgIAAAQIDBAUGBwgJCguAgICADA0OD4CAgICAgICAgICAgAABAgMMDQ4PgICAgICAgIAEBQYHDA0OD4CAgICAgICAAAECAwQFBgcMDQ4PgICAgAgJCgsMDQ4PgICAgICAgIAAAQIDCAkKCwwNDg+AgICABAUGBwgJCgsMDQ4PgICAgAABAgMEBQYHCAkKCwwNDg8=';
+const KERNEL = 'AGFzbQEAAAABEQJgB39/f319fX8AYAJ/fwF9AwMCAAEFAwEAAQYSAn8BQQALfAFEAAAAAAAAAAALBysFBm1lbW9yeQIABmxpc3RlZAMABHJlc3QDAQRwYXNzAAAHbGFyZ2VzdAABCp4GAscEAgR/FXv9DAAAAAAAAAAAAAAAAAAAAAAhEyAH/RH9DAAAAAABAAAAAgAAAAMAAAD9rgEhFCAD/RMhFSAE/RMhFiAF/RMhF/0MBAAAAAQAAAAEAAAABAAAACEY/QwAACBCAAAgQgAAIEIAACBCIRn9DIWF3TuFhd07hYXdO4WF3TshGv0MXFVZvVxVWb1cVVm9XFVZvSEb/QxeE3U+XhN1Pl4TdT5eE3U+IRz9DEtqMb9LajG/S2oxv0tqMb8hHf0M0/9/P9P/fz/T/38/0/9/PyEe/Qx/AABLfwAAS38AAEt/AABLIR8CQANAIAcgAU8NASAHQcAAaiABIAdBwABqIAFJGyEI/QwAAAAAAAAAAAAAAAAAAAAAIREDQCAAIAdBAnRq/QAEACELIAsgF/1GIQwgDP2kASEKIAIgCUECdGogFCAKQQR0/QAEAP0O/QsEACAJIAppaiEJIBQgGP2uASEUIBUgC/3lASAW/eYBIBn96gEhDSAN/WghDiANIA795QEhDyAPIBr95gEgG/3kASEQIA8gEP3mASAc/eQBIRAgDyAQ/eYBIB395AEhECAPIBD95gEgHv3kASEQIBAgHyAO/eUBQRf9qwH95gEhECARIBAgDP1P/eQBIREgB0EEaiEHIAcgCEkNAAsgEf1fIBEgEf0NCAkKCwwNDg8ICQoLDA0OD/1f/fABIRIgEyAS/fABIRMgBiAIQQFrQQZ2QQN0aiAS/SEAIBL9IQGgOQMADAALCyAJJAAgE/0hACAT/SEBoCQBC9IBAwF/BHsBf/0MAACA/wAAgP8AAID/AACA/yEDIAMhBCADIQUgAyEGAkADQCACQRBqIAFLDQEgACACQQJ0aiEHIAMgB/0ABAD96wEhAyAEIAf9AAQQ/esBIQQgBSAH/QAEIP3rASEFIAYgB/0ABDD96wEhBiACQRBqIQIMAAsLAkADQCACIAFPDQEgAyAAIAJBAnRq/QAEAP3rASEDIAJBBGohAgwACwsgAyAE/esBIAUgBv3rAf3rASEDIAP9HwAgA/0fAZcgA/0fAiAD/R8Dl5cLC4cCAQBBAAuAAoCAgICAgICAgICAgICAgIAAAQIDgICAgICAgICAgICABAUGB4CAgICAgICAgICAgAABAgMEBQYHgICAgICAgIAICQoLgICAgICAgICAgICAAAECAwgJCguAgICAgICAgAQFBgcICQoLgICAgICAgIAAAQIDBAUGBwgJCguAgICADA0OD4CAgICAgICAgICAgAABAgMMDQ4PgICAgICAgIAEBQYHDA0OD4CAgICAgICAAAECAwQFBgcMDQ4PgICAgAgJCgsMDQ4PgICAgICAgIAAAQIDCAkKCwwNDg+AgICABAUGBwgJCgsMDQ4PgICAgAABAgMEBQYHCAkKCwwNDg8=';
 
 /**
  * Bound on |approximated/true − 1| for each non-listed token's 2^(−x) and their sum, the origin
@@ -31,13 +31,15 @@ function compiled(): WebAssembly.Module | null {
 
 /** The kernel's memory: the table of shuffles at 0, the scores from here. */
 const SCORES_AT = 256;
+/** The kernel sums 16 steps of 4 scores in f32, then stores that block's sum. */
+export const BLOCK = 64;
 
 interface Exports {
   memory: WebAssembly.Memory;
   listed: WebAssembly.Global;
   rest: WebAssembly.Global;
   largest(scores: number, n: number): number;
-  pass(scores: number, n: number, list: number, origin: number, scale: number, threshold: number): void;
+  pass(scores: number, n: number, list: number, origin: number, scale: number, threshold: number, blocks: number): void;
 }
 
 /** Where a row's scores and its list of tokens near the top live in the kernel's memory. */
@@ -49,6 +51,8 @@ export class NucleusKernel {
   listed = 0;
   /** Σ 2^(−x) over the tokens not listed, x = (origin − score) · scale. */
   rest = 0;
+  /** The same sum by block of BLOCK scores (the last one partial; the n % 4 left out). */
+  blocks = new Float64Array(0);
 
   private constructor(private readonly exports: Exports) {}
 
@@ -61,13 +65,16 @@ export class NucleusKernel {
   /** Room for rows of n scores. */
   reserve(n: number): void {
     if (this.scores.length === n) return;
-    // The kernel's shuffle table, the scores, the list (and 3 lanes after it: the kernel stores 4 at a time).
+    // The kernel's shuffle table, the scores, the list (and 3 lanes after it: the kernel stores 4
+    // at a time), the blocks' sums.
     const listAt = SCORES_AT + Math.ceil((n * 4) / 16) * 16;
-    const bytes = listAt + n * 4 + 16;
+    const blocksAt = listAt + Math.ceil((n * 4 + 16) / 16) * 16;
+    const bytes = blocksAt + Math.ceil(n / BLOCK) * 8;
     const { memory } = this.exports;
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
     this.scores = new Float32Array(memory.buffer, SCORES_AT, n);
     this.list = new Int32Array(memory.buffer, listAt, n + 4);
+    this.blocks = new Float64Array(memory.buffer, blocksAt, Math.ceil(n / BLOCK));
   }
 
   /** The largest of the first n − n % 4 scores (NaN ignored); -Infinity when there is none. */
@@ -78,12 +85,12 @@ export class NucleusKernel {
 
   /**
    * The pass over the first n − n % 4 scores: lists (in `list`) each token scoring at least
-   * `threshold`, and sums 2^(−x) over the others (`rest`). `origin`, `scale` and `threshold` are
+   * `threshold`, and sums 2^(−x) over the others (`rest`, and by block in `blocks`). `origin`, `scale` and `threshold` are
    * rounded to f32 here: pass f32 values to know them exactly.
    */
   pass(origin: number, scale: number, threshold: number): void {
     const n = this.scores.length;
-    this.exports.pass(SCORES_AT, n - (n % 4), this.list.byteOffset, origin, scale, threshold);
+    this.exports.pass(SCORES_AT, n - (n % 4), this.list.byteOffset, origin, scale, threshold, this.blocks.byteOffset);
     this.listed = this.exports.listed.value as number;
     this.rest = this.exports.rest.value as number;
   }

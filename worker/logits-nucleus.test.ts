@@ -158,6 +158,32 @@ describe('NucleusSampler', () => {
     expect(Number.isInteger(token) && token >= 0 && token < 1000 && token !== 3).toBe(true);
   });
 
+  // top_p 1 (drawWhole): the draw a hair before or after a token's end, among 5,000 tokens of
+  // nearly one probability: only exponentials summed exactly can tell; the kernel's sums must not.
+  it('leaves a top_p 1 draw a hair from a token boundary to the exact walk', () => {
+    const noise = seededRandom(24);
+    const row = Float32Array.from({ length: 5001 }, (_, i) => (i === 0 ? 0 : -6 + noise() * 0.001));
+    const probs = Array.from(row, (x) => Math.exp(x));
+    const total = probs.reduce((a, p) => a + p, 0);
+    const walk = (u: number) => {
+      let r = u * total;
+      for (let i = 0; i < probs.length; i++) if ((r -= probs[i]!) <= 0) return i;
+      return probs.length - 1;
+    };
+    const sampler = new NucleusSampler();
+    let decided = 0;
+    for (const k of [1, 700, 2500, 4000]) {
+      const end = probs.slice(0, k + 1).reduce((a, p) => a + p, 0);
+      for (const side of [1 - 1e-10, 1 + 1e-10, 1 - 1e-3, 1 + 1e-3]) {
+        const u = (end * side) / total;
+        const token = sampler.drawWhole(row, 1, u);
+        if (token !== undefined) decided++;
+        expect(token ?? walk(u), `token ${k}, × ${side}`).toBe(walk(u));
+      }
+    }
+    expect(decided).toBeGreaterThan(0); // the draws a thousandth from a boundary are placed by the kernel
+  });
+
   // One top token of probability ∝ 1, a second of ∝ 0.5 and 40,000 tail tokens, each spread a little
   // inside its bucket, so the tail's mass is only known within its bounds. top_p puts the nucleus's
   // edge a billionth away from the top token's mass, on either side: only the exact tail decides.

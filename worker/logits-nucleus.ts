@@ -13,7 +13,7 @@
 // kernel lists them and bounds the others' mass within 1e-5 in one pass of four lanes. Without it,
 // or for a row the kernel cannot take, one pass in JavaScript buckets every token.
 
-import { KERNEL_ERROR, KERNEL_FLOOR, NucleusKernel } from './logits-nucleus-kernel.js';
+import { BLOCK, KERNEL_ERROR, KERNEL_FLOOR, NucleusKernel } from './logits-nucleus-kernel.js';
 
 const BUCKETS_PER_OCTAVE = 64;
 const BUCKET_SCALE = Math.LOG2E * BUCKETS_PER_OCTAVE;
@@ -77,6 +77,52 @@ export class NucleusSampler {
       scores = kernel.scores;
     }
     return this.drawInJavaScript(scores, temperature, topP, random);
+  }
+
+  /**
+   * top_p 1: the token where u · Σ p falls walking the vocabulary in order (p = exp((score − max) /
+   * temperature)), as summing every exponential and walking finds it, with exponentials for one
+   * block of 64 tokens: the kernel's sums by block, within KERNEL_ERROR, place the draw in it.
+   * Undefined where they cannot (about one draw in a few hundred, or without the kernel): then the
+   * caller walks. The walk's own rounding (~1e-11 of the total) is far inside the margins here.
+   */
+  drawWhole(scores: Float32Array, temperature: number, u: number): number | undefined {
+    const { kernel } = this.s;
+    if (!kernel) return undefined;
+    const n = scores.length;
+    kernel.reserve(n);
+    if (scores !== kernel.scores) kernel.scores.set(scores);
+    const row = kernel.scores;
+    let max = kernel.largest();
+    const whole = n - (n % 4);
+    for (let i = whole; i < n; i++) max = row[i]! > max ? row[i]! : max;
+    if (!(max > -Infinity && max < Infinity)) return undefined;
+    kernel.pass(max, Math.fround(Math.LOG2E / temperature), Infinity);
+    if (!Number.isFinite(kernel.rest)) return undefined;
+    let last = 0;
+    for (let i = whole; i < n; i++) last += Math.exp((row[i]! - max) / temperature);
+    // The total, and where the draw falls, within the kernel's error (less 2^-40 a clamped token).
+    const sum = kernel.rest;
+    const lower = (approximate: number, tokens: number) => Math.max(0, approximate * (1 - KERNEL_ERROR) - tokens * KERNEL_FLOOR);
+    const targetLower = u * (lower(sum, whole) + last) * (1 - 1e-9);
+    const targetUpper = u * (sum * (1 + KERNEL_ERROR) + last) * (1 + 1e-9);
+    // The first block whose end may reach the draw.
+    const { blocks } = kernel;
+    const count = Math.ceil(whole / BLOCK);
+    let before = 0;
+    let block = 0;
+    while (block < count && (before + blocks[block]!) * (1 + KERNEL_ERROR) < targetLower) before += blocks[block++]!;
+    if (block === count) return undefined; // in the last few tokens
+    const beforeLower = lower(before, block * BLOCK);
+    const beforeUpper = before * (1 + KERNEL_ERROR);
+    // Token i is the draw when the mass before it surely stays below the target and its own end surely reaches it.
+    let mass = 0;
+    for (let i = block * BLOCK; i < Math.min(whole, (block + 1) * BLOCK); i++) {
+      const p = Math.exp((row[i]! - max) / temperature);
+      if (beforeLower + mass + p >= targetUpper) return beforeUpper + mass < targetLower ? i : undefined;
+      mass += p;
+    }
+    return undefined;
   }
 
   /**

@@ -83,6 +83,38 @@ describe('Sampler', () => {
     expect([f.sample(logits), f.sample(logits), f.sample(logits)]).toEqual([1, 1, 2]);
   });
 
+  // top_p 1: what summing every exponential in vocabulary order and walking the vocabulary draws
+  // (the sampler's behaviour before the kernel, seeded outputs included).
+  it('top_p 1 draws what summing every exponential and walking the vocabulary draws, penalties included', { timeout: 30_000 }, () => {
+    const noise = seededRandom(23);
+    const walk = (scores: Float32Array, temperature: number, u: number) => {
+      let max = -Infinity;
+      for (const x of scores) if (x > max) max = x;
+      const probs = Array.from(scores, (x) => Math.exp((x - max) / temperature));
+      let r = u * probs.reduce((a, p) => a + p, 0);
+      for (let i = 0; i < probs.length; i++) if ((r -= probs[i]!) <= 0) return i;
+      return probs.length - 1;
+    };
+    for (let trial = 0; trial < 24; trial++) {
+      const length = [4, 7, 64, 65, 1001, 4096, 20_003][trial % 7]!;
+      const spread = [2, 10, 40][trial % 3]!;
+      const rows = Array.from({ length: 12 }, () =>
+        Float32Array.from({ length }, (_, i) => (noise() < 0.03 ? -Infinity : (i === 3 ? spread / 2 : 0) + (noise() - 0.5) * spread)),
+      );
+      const params = { temperature: 0.2 + noise() * 2, top_p: 1, presence_penalty: trial % 2 ? 0.8 : 0, frequency_penalty: 0.2, seed: trial };
+      const sampler = new Sampler(params);
+      const random = seededRandom(trial);
+      const counts = new Map<number, number>();
+      for (const [k, row] of rows.entries()) {
+        const penalized = Float32Array.from(row);
+        for (const [token, count] of counts) penalized[token]! -= count * params.frequency_penalty + params.presence_penalty;
+        const token = sampler.sample(row);
+        expect(token, `trial ${trial}, row ${k}: ${length} tokens`).toBe(walk(penalized, params.temperature, random()));
+        counts.set(token, (counts.get(token) ?? 0) + 1);
+      }
+    }
+  });
+
   it('top_p with penalties draws what the reference draws on the penalized logits (written in the sampler’s buffer)', () => {
     const noise = seededRandom(18);
     const rows = Array.from({ length: 30 }, () => Float32Array.from({ length: 4001 }, () => (noise() - 0.5) * 14));

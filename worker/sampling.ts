@@ -44,7 +44,7 @@ export class Sampler {
       // The nucleus sampler's own buffer (the SIMD kernel's memory): one copy of the row, penalized there.
       const row = this.nucleus.row(logits.length);
       token = this.nucleus.draw(this.penalize(logits, row), temperature, top_p, this.random);
-    } else token = this.draw(this.penalize(logits));
+    } else token = this.drawWhole(logits);
     this.counts.set(token, (this.counts.get(token) ?? 0) + 1);
     return token;
   }
@@ -64,7 +64,14 @@ export class Sampler {
   }
 
   /** top_p 1: in proportion to exp(score / temperature) over the whole vocabulary, in its order. */
-  private draw(scores: Float32Array): number {
+  private drawWhole(logits: Float32Array): number {
+    const u = this.random();
+    const scores = this.penalize(logits, this.nucleus.row(logits.length));
+    return this.nucleus.drawWhole(scores, this.params.temperature, u) ?? this.walk(scores, u);
+  }
+
+  /** Every exponential summed, then the vocabulary walked in order until u of the sum is reached. */
+  private walk(scores: Float32Array, u: number): number {
     const { temperature } = this.params;
     const max = scores[argmax(scores)]!;
     // One buffer per request: a hub model's vocabulary is ~150k entries, 1.2 MB a token otherwise.
@@ -72,7 +79,7 @@ export class Sampler {
     const probs = this.probs;
     let sum = 0;
     for (let i = 0; i < scores.length; i++) sum += probs[i] = Math.exp((scores[i]! - max) / temperature);
-    let r = this.random() * sum;
+    let r = u * sum;
     for (let i = 0; i < probs.length; i++) if ((r -= probs[i]!) <= 0) return i;
     return probs.length - 1;
   }

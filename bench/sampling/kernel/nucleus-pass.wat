@@ -9,7 +9,8 @@
 ;;   $rest), 2^(−x) from a degree-4 polynomial on x's fraction and the exponent bits from its
 ;;   integer part, x clamped at 40 (the caller's origin is the largest score: beyond 40 octaves a
 ;;   token's share is below 2^-40, and x's rounding stays small). The sum goes in f32 per lane over 16 steps,
-;;   then into f64: its rounding stays within 16 ulps. A NaN score makes the sum NaN.
+;;   then into f64: its rounding stays within 16 ulps. A NaN score makes the sum NaN. Each block of
+;;   64 scores' sum is also stored, at $blocks + 8 · block (top_p 1 finds its draw's block there).
 (module
   (memory (export "memory") 1)
   ;; For each mask of listed lanes (bit j: lane j), the bytes of those lanes first (0x80: zero).
@@ -33,10 +34,10 @@
   (global $listed (export "listed") (mut i32) (i32.const 0))
   (global $rest (export "rest") (mut f64) (f64.const 0))
   (func (export "pass") (param $scores i32) (param $n i32) (param $list i32)
-        (param $origin f32) (param $scale f32) (param $threshold f32)
+        (param $origin f32) (param $scale f32) (param $threshold f32) (param $blocks i32)
     (local $i i32) (local $end i32) (local $k i32) (local $m i32)
     (local $v v128) (local $in v128) (local $x v128) (local $e v128) (local $f v128) (local $p v128)
-    (local $acc v128) (local $sum v128) (local $index v128) (local $origins v128) (local $scales v128) (local $thresholds v128)
+    (local $acc v128) (local $block v128) (local $sum v128) (local $index v128) (local $origins v128) (local $scales v128) (local $thresholds v128)
     (local $fours v128) (local $clamp v128) (local $c4 v128) (local $c3 v128) (local $c2 v128) (local $c1 v128) (local $c0 v128) (local $bias v128)
     (local.set $sum (v128.const f64x2 0 0))
     (local.set $index (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 1 2 3)))
@@ -88,8 +89,12 @@
           (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $p) (local.get $in))))
           (local.set $i (i32.add (local.get $i) (i32.const 4)))
           (br_if $steps (i32.lt_u (local.get $i) (local.get $end))))
-        (local.set $sum (f64x2.add (local.get $sum) (f64x2.add (f64x2.promote_low_f32x4 (local.get $acc))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $acc) (local.get $acc))))))
+        (local.set $block (f64x2.add (f64x2.promote_low_f32x4 (local.get $acc))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $acc) (local.get $acc)))))
+        (local.set $sum (f64x2.add (local.get $sum) (local.get $block)))
+        ;; each block of 64 scores' sum, at $blocks (8 bytes a block)
+        (f64.store (i32.add (local.get $blocks) (i32.shl (i32.shr_u (i32.sub (local.get $end) (i32.const 1)) (i32.const 6)) (i32.const 3)))
+          (f64.add (f64x2.extract_lane 0 (local.get $block)) (f64x2.extract_lane 1 (local.get $block))))
         (br $blocks)))
     (global.set $listed (local.get $k))
     (global.set $rest (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))
