@@ -154,7 +154,10 @@ export class NucleusSampler {
       for (let i = n - (n % 4); i < n; i++) list[kernel.listed++] = i;
       if (!Number.isFinite(kernel.rest)) return undefined; // a NaN score
       const { listed } = kernel;
-      sums.fill(0);
+      // The kernel's listed tokens score at least the threshold: their buckets run from the top's to
+      // its (bound() reads no further); the last few, listed whatever their score, to TAIL.
+      const deepest = n % 4 ? TAIL : Math.min(TAIL, Math.floor((origin - threshold) * scale) + 2);
+      sums.fill(0, top, deepest + 1);
       for (let k = 0; k < listed; k++) {
         const t = (origin - scores[list[k]!]!) * scale;
         const b = t < TAIL ? t | 0 : TAIL;
