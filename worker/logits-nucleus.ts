@@ -1,14 +1,19 @@
-// top_p (nucleus) sampling over a row of scores in one pass and with an exponential only for the
-// tokens that can be in the nucleus, not for all 49,152 (or 151,936): Math.exp costs ~12 ns in V8,
-// and a WASM decode step of the benchmark model takes ~1.5 ms, so 5 % is 75 µs for everything.
+// top_p (nucleus) sampling over a row of scores with an exponential only for the tokens that can
+// be in the nucleus, not for all 49,152 (or 151,936): Math.exp costs ~12 ns in V8, and a WASM decode
+// step of the benchmark model takes ~1.5 ms, so 5 % is 75 µs for everything (docs/sampling.md).
 //
-// The pass finds the largest score and puts every token in a bucket by probability (a 64th of an
-// octave each, from the score itself), keeping per bucket its count and the sum of its tokens'
-// offsets inside it. That bounds each bucket's mass within 1.5e-5 (a convex function lies between
-// its chord and Jensen's bound): enough to find the last bucket the nucleus can reach; then the
-// exact probabilities of the tokens up to it decide. Only when the rest's uncertainty could move the
-// nucleus's edge (the bounds of the total keep different tokens) are the other tokens'
-// exponentials summed too. The draw is what sorting the whole vocabulary draws (the tests compare).
+// Tokens go in buckets by probability (a 64th of an octave each, from the score itself), keeping per
+// bucket its count and the sum of its tokens' offsets inside it. That bounds each bucket's mass
+// within 1.5e-5 (a convex function lies between its chord and Jensen's bound): enough to find the
+// last bucket the nucleus can reach; then the exact probabilities of the tokens up to it decide.
+// Only when the rest's uncertainty could move the nucleus's edge are the other tokens' exponentials
+// summed too. The draw is what sorting the whole vocabulary draws (the tests compare).
+//
+// With WebAssembly SIMD (logits-nucleus-kernel.ts) only the tokens near the top are bucketed: the
+// kernel lists them and bounds the others' mass within 1e-5 in one pass of four lanes. Without it,
+// or for a row the kernel cannot take, one pass in JavaScript buckets every token.
+
+import { BLOCK, KERNEL_ERROR, KERNEL_FLOOR, NucleusKernel } from './logits-nucleus-kernel.js';
 
 const BUCKETS_PER_OCTAVE = 64;
 const BUCKET_SCALE = Math.LOG2E * BUCKETS_PER_OCTAVE;
@@ -37,27 +42,24 @@ const SLACK = 1e-9;
 const DEPTH_MARGIN = 2 * BUCKETS_PER_OCTAVE;
 
 export class NucleusSampler {
-  /** Candidates: tokens above the listing limit, in vocabulary order; then ordered by bucket. */
-  private listed = new Int32Array(0);
-  private order = new Int32Array(0);
-  /** Exact probabilities (relative to the top token's), written for the candidates only. */
-  private probs = new Float64Array(0);
-  /** Per bucket: count · (unit + b) + Σ offsets, t = b + offset being −log2(p)·64 from the origin. */
-  private readonly sums = new Float64Array(MASK + 1);
-  /** A power of 2 above the vocabulary's size: a bucket's offsets never add up to one unit. */
-  private unit = 1;
-  /** Per bucket: how many tokens, Σ offsets, and bounds on the mass (relative to the origin's probability). */
-  private readonly count = new Uint32Array(TAIL + 1);
-  private readonly offset = new Float64Array(TAIL + 1);
-  private readonly lower = new Float64Array(TAIL + 1);
-  private readonly upper = new Float64Array(TAIL + 1);
-  private readonly starts = new Uint32Array(TAIL + 2);
-  private readonly fill = new Uint32Array(TAIL + 1);
-  /** The bounds' allowance for rounding (SLACK), grown by the rounding of `sums`. */
-  private slack = SLACK;
   /** The previous row's largest score, and how many buckets below its top token its nucleus ended. */
   private previousMax = Number.NaN;
   private depth = 10 * BUCKETS_PER_OCTAVE;
+  /** Buffers of this thread's samplers (a draw runs to its end before another begins). */
+  private readonly s = scratch();
+
+  /**
+   * A buffer for a row of n scores: a caller that writes its (penalized) row here saves draw() a
+   * copy into the kernel's memory.
+   */
+  row(n: number): Float32Array {
+    if (this.s.kernel) {
+      this.s.kernel.reserve(n);
+      return this.s.kernel.scores;
+    }
+    if (this.s.plainRow.length !== n) this.s.plainRow = new Float32Array(n);
+    return this.s.plainRow;
+  }
 
   /**
    * Draws among the most likely tokens until their mass reaches `topP` of the whole (always at
@@ -65,15 +67,138 @@ export class NucleusSampler {
    */
   draw(scores: Float32Array, temperature: number, topP: number, random: () => number): number {
     const n = scores.length;
-    if (this.probs.length !== n) {
-      this.listed = new Int32Array(n);
-      this.order = new Int32Array(n);
-      this.probs = new Float64Array(n);
-      this.unit = 2 ** Math.ceil(Math.log2(n + 1));
-      // Each of a bucket's ≤ n additions rounds by at most half an ulp of a sum below (unit + TAIL)·(n + 1):
-      // an error in its mean offset of (unit + TAIL)·(n + 1)·2^-53, times ln 2 / 64 in its mass.
-      this.slack = SLACK + NAT_PER_BUCKET * (this.unit + TAIL) * (n + 1) * 2 ** -52;
+    this.s.reserve(n);
+    const { kernel } = this.s;
+    if (kernel) {
+      kernel.reserve(n);
+      if (scores !== kernel.scores) kernel.scores.set(scores);
+      const token = this.drawWithKernel(kernel, temperature, topP, random);
+      if (token !== undefined) return token;
+      scores = kernel.scores;
     }
+    return this.drawInJavaScript(scores, temperature, topP, random);
+  }
+
+  /**
+   * top_p 1: the token where u · Σ p falls walking the vocabulary in order (p = exp((score − max) /
+   * temperature)), as summing every exponential and walking finds it, with exponentials for one
+   * block of 64 tokens: the kernel's sums by block, within KERNEL_ERROR, place the draw in it.
+   * Undefined where they cannot (about one draw in a few hundred, or without the kernel): then the
+   * caller walks. The walk's own rounding (~1e-11 of the total) is far inside the margins here.
+   */
+  drawWhole(scores: Float32Array, temperature: number, u: number): number | undefined {
+    const { kernel } = this.s;
+    if (!kernel) return undefined;
+    const n = scores.length;
+    kernel.reserve(n);
+    if (scores !== kernel.scores) kernel.scores.set(scores);
+    const row = kernel.scores;
+    let max = kernel.largest();
+    const whole = n - (n % 4);
+    for (let i = whole; i < n; i++) max = row[i]! > max ? row[i]! : max;
+    if (!(max > -Infinity && max < Infinity)) return undefined;
+    kernel.pass(max, Math.fround(Math.LOG2E / temperature), Infinity);
+    if (!Number.isFinite(kernel.rest)) return undefined;
+    let last = 0;
+    for (let i = whole; i < n; i++) last += Math.exp((row[i]! - max) / temperature);
+    // The total, and where the draw falls, within the kernel's error (less 2^-40 a clamped token).
+    const sum = kernel.rest;
+    const lower = (approximate: number, tokens: number) => Math.max(0, approximate * (1 - KERNEL_ERROR) - tokens * KERNEL_FLOOR);
+    const targetLower = u * (lower(sum, whole) + last) * (1 - 1e-9);
+    const targetUpper = u * (sum * (1 + KERNEL_ERROR) + last) * (1 + 1e-9);
+    // The first block whose end may reach the draw.
+    const { blocks } = kernel;
+    const count = Math.ceil(whole / BLOCK);
+    let before = 0;
+    let block = 0;
+    while (block < count && (before + blocks[block]!) * (1 + KERNEL_ERROR) < targetLower) before += blocks[block++]!;
+    if (block === count) return undefined; // in the last few tokens
+    const beforeLower = lower(before, block * BLOCK);
+    const beforeUpper = before * (1 + KERNEL_ERROR);
+    // Token i is the draw when the mass before it surely stays below the target and its own end surely reaches it.
+    let mass = 0;
+    for (let i = block * BLOCK; i < Math.min(whole, (block + 1) * BLOCK); i++) {
+      const p = Math.exp((row[i]! - max) / temperature);
+      if (beforeLower + mass + p >= targetUpper) return beforeUpper + mass < targetLower ? i : undefined;
+      mass += p;
+    }
+    return undefined;
+  }
+
+  /**
+   * The draw from the kernel's pass: the listed tokens are bucketed here, the others' mass is the
+   * kernel's sum within KERNEL_ERROR. Undefined where it cannot decide alone (an infinite or NaN
+   * score, a nucleus reaching below the listed tokens, rounding at the edge): then the JavaScript
+   * pass decides, exactly as without the kernel.
+   */
+  private drawWithKernel(kernel: NucleusKernel, temperature: number, topP: number, random: () => number): number | undefined {
+    const { scores } = kernel;
+    const n = scores.length;
+    const scale = BUCKET_SCALE / temperature;
+    let max = kernel.largest();
+    for (let i = n - (n % 4); i < n; i++) max = scores[i]! > max ? scores[i]! : max;
+    if (!(max > -Infinity && max < Infinity)) return undefined;
+    this.previousMax = max;
+    const origin = max + HEADROOM / scale;
+    // Where the top token lies, and the factor from the origin's probability to the top token's.
+    const top = Math.floor((origin - max) * scale);
+    const toTop = 2 ** (((origin - max) * scale) / BUCKETS_PER_OCTAVE);
+    const { list } = kernel;
+    const { sums, unit, buckets, lower, upper } = this.s;
+    // A second try lists deeper when the nucleus reached below the listed tokens.
+    for (let attempt = 0; ; attempt++) {
+      const threshold = Math.fround(max - (this.depth + DEPTH_MARGIN) / scale);
+      // The kernel's x from the largest score: 0 for the top token, its rounding small where the mass is.
+      kernel.pass(max, Math.fround(Math.LOG2E / temperature), threshold);
+      // The last few tokens, listed whatever their score.
+      for (let i = n - (n % 4); i < n; i++) list[kernel.listed++] = i;
+      if (!Number.isFinite(kernel.rest)) return undefined; // a NaN score
+      const { listed } = kernel;
+      // The kernel's listed tokens score at least the threshold: their buckets run from the top's to
+      // its (bound() reads no further); the last few, listed whatever their score, to TAIL.
+      const deepest = n % 4 ? TAIL : Math.min(TAIL, Math.floor((origin - threshold) * scale) + 2);
+      sums.fill(0, top, deepest + 1);
+      for (let k = 0; k < listed; k++) {
+        const t = (origin - scores[list[k]!]!) * scale;
+        const b = t < TAIL ? t | 0 : TAIL;
+        buckets[k] = b;
+        sums[b & MASK]! += unit + t;
+      }
+      const bounds = this.bound(top, listed);
+      const { end } = bounds;
+      // The tokens not listed: the kernel's sum (relative to the top token's probability) within its
+      // error, less a floor per token for the clamped ones; in the buckets' units, the origin's.
+      const unlistedLower = Math.max(0, kernel.rest * (1 - KERNEL_ERROR) - n * KERNEL_FLOOR);
+      const unlistedUpper = kernel.rest * (1 + KERNEL_ERROR);
+      const totalLower = bounds.totalLower + (unlistedLower / toTop) * (1 - SLACK);
+      const totalUpper = bounds.totalUpper + (unlistedUpper / toTop) * (1 + SLACK);
+      const goal = topP * totalUpper;
+      let last = top;
+      let sureLower = lower[top]!;
+      let sureUpper = upper[top]!;
+      while (sureLower < goal && last < end) {
+        sureLower += lower[++last]!;
+        sureUpper += upper[last]!;
+      }
+      // A token not listed scored below the threshold: its bucket is below `shallowest` (less a
+      // bucket for the rounding of t), itself below every bucket the nucleus may reach.
+      const shallowest = Math.floor((origin - threshold) * scale) - 2;
+      if (sureLower < goal || last > shallowest) {
+        if (attempt === 1) return undefined; // the JavaScript pass decides
+        this.depth = Math.max(this.depth, end - top) + 2 * DEPTH_MARGIN;
+        continue;
+      }
+      this.depth = Math.min(last, end) - top;
+      const margin = 1e-12 * totalUpper;
+      const restLower = Math.max(0, totalLower - sureLower - margin) * toTop * (1 - SLACK);
+      const restUpper = (totalUpper - sureUpper + margin) * toTop * (1 + SLACK);
+      const row = { top, end, last, list, listed, scores, origin, max, scale, temperature, topP, unlistedLower, unlistedUpper };
+      return this.drawUpTo(row, restLower, restUpper, random);
+    }
+  }
+
+  private drawInJavaScript(scores: Float32Array, temperature: number, topP: number, random: () => number): number {
+    const n = scores.length;
     const scale = BUCKET_SCALE / temperature;
     let guess = this.previousMax;
     if (!Number.isFinite(guess)) guess = largest(scores);
@@ -96,7 +221,7 @@ export class NucleusSampler {
     const top = Math.floor((origin - max) * scale);
     const toTop = 2 ** (((origin - max) * scale) / BUCKETS_PER_OCTAVE);
     const { end, totalLower, totalUpper } = this.bound(top, n);
-    const { lower, upper } = this;
+    const { lower, upper } = this.s;
     // The first bucket whose lower-bound mass, with all before it, surely reaches the nucleus.
     const goal = topP * totalUpper;
     let last = top;
@@ -115,7 +240,12 @@ export class NucleusSampler {
     let restUpper = last === TAIL ? 0 : (totalUpper - sureUpper + margin) * toTop * (1 + SLACK);
     for (;;) {
       if (last > listedUpTo) listed = this.list(scores, origin, scale, (listedUpTo = last));
-      const row = { top, end, last, listed, scores, origin, max, scale, temperature, topP };
+      const { buckets } = this.s;
+      for (let k = 0; k < listed; k++) {
+        const t = (origin - scores[this.s.listed[k]!]!) * scale;
+        buckets[k] = t < TAIL ? t | 0 : TAIL;
+      }
+      const row = { top, end, last, list: this.s.listed, listed, scores, origin, max, scale, temperature, topP };
       const token = this.drawUpTo(row, restLower, restUpper, random);
       if (token !== undefined) return token;
       // Rounding left the candidates a hair short: every token is one.
@@ -129,7 +259,7 @@ export class NucleusSampler {
    * tokens in buckets up to `listedUpTo`. Four tokens a step: the additions do not wait on each other.
    */
   private bucketize(scores: Float32Array, origin: number, scale: number, listedUpTo: number): { max: number; listed: number } {
-    const { sums, listed, unit } = this;
+    const { sums, listed, unit } = this.s;
     sums.fill(0);
     let m0 = -Infinity;
     let m1 = -Infinity;
@@ -178,7 +308,7 @@ export class NucleusSampler {
 
   /** Lists the tokens in buckets up to `last` (computed as bucketize does). */
   private list(scores: Float32Array, origin: number, scale: number, last: number): number {
-    const { listed } = this;
+    const { listed } = this.s;
     let k = 0;
     for (let i = 0; i < scores.length; i++) {
       const t = (origin - scores[i]!) * scale;
@@ -194,7 +324,7 @@ export class NucleusSampler {
    * y ≥ 0: the series alternates and shrinks). The tail bucket holds the tokens no other holds.
    */
   private bound(top: number, n: number): { end: number; totalLower: number; totalUpper: number } {
-    const { sums, unit, count, offset, lower, upper, slack } = this;
+    const { sums, unit, count, offset, lower, upper, slack } = this.s;
     let counted = 0;
     let end = top;
     let totalLower = 0;
@@ -225,8 +355,8 @@ export class NucleusSampler {
 
   /** The draw among the candidates in buckets top‥last, or undefined when their mass fell short of the nucleus. */
   private drawUpTo(row: Row, restLower: number, restUpper: number, random: () => number): number | undefined {
-    const { top, end, last, listed, scores, origin, max, scale, temperature, topP } = row;
-    const { probs, order, count, starts, fill } = this;
+    const { top, end, last, list, listed, scores, origin, max, scale, temperature, topP } = row;
+    const { probs, order, count, starts, fill, buckets } = this.s;
     let candidates = 0;
     for (let b = top; b <= last; b++) {
       starts[b] = candidates;
@@ -238,10 +368,9 @@ export class NucleusSampler {
     // Counting sort by bucket (vocabulary order within one), and the candidates' exact probabilities.
     let exact = 0;
     for (let k = 0; k < listed; k++) {
-      const i = this.listed[k]!;
-      const t = (origin - scores[i]!) * scale;
-      const b = t < TAIL ? t | 0 : TAIL;
+      const b = buckets[k]!;
       if (b <= last) {
+        const i = list[k]!;
         order[fill[b]!++] = i;
         exact += probs[i] = Math.exp((scores[i]! - max) / temperature);
       }
@@ -265,7 +394,16 @@ export class NucleusSampler {
       }
     };
     take(target);
-    if (taken < targetUpper && restUpper > 0) {
+    let undecided = taken < targetUpper && restUpper > 0;
+    if (undecided && row.unlistedLower !== undefined && row.unlistedUpper !== undefined) {
+      // First the listed tokens' exact mass, the others' within the kernel's bounds (1e-5 apart).
+      let beyond = 0;
+      for (let k = 0; k < listed; k++) if (buckets[k]! > last) beyond += Math.exp((scores[list[k]!]! - max) / temperature);
+      target = topP * (exact + beyond + row.unlistedLower);
+      take(target);
+      undecided = taken < topP * (exact + beyond + row.unlistedUpper);
+    }
+    if (undecided) {
       // The edge depends on the rest's exact mass: sum it (rare: its bounds are 1.5e-5 apart).
       let rest = 0;
       for (let i = 0; i < scores.length; i++) {
@@ -282,11 +420,59 @@ export class NucleusSampler {
   }
 }
 
+/** The arrays a draw works in, one set per thread: a new set per request would cost more than the draws. */
+class Scratch {
+  /** Candidates: tokens above the listing limit, in vocabulary order; then ordered by bucket. */
+  listed = new Int32Array(0);
+  /** Each candidate's bucket, by its place in the list. */
+  buckets = new Int32Array(0);
+  order = new Int32Array(0);
+  /** Exact probabilities (relative to the top token's), written for the candidates only. */
+  probs = new Float64Array(0);
+  /** Per bucket: count · (unit + b) + Σ offsets, t = b + offset being −log2(p)·64 from the origin. */
+  readonly sums = new Float64Array(MASK + 1);
+  /** A power of 2 above the vocabulary's size: a bucket's offsets never add up to one unit. */
+  unit = 1;
+  /** Per bucket: how many tokens, Σ offsets, and bounds on the mass (relative to the origin's probability). */
+  readonly count = new Uint32Array(TAIL + 1);
+  readonly offset = new Float64Array(TAIL + 1);
+  readonly lower = new Float64Array(TAIL + 1);
+  readonly upper = new Float64Array(TAIL + 1);
+  readonly starts = new Uint32Array(TAIL + 2);
+  readonly fill = new Uint32Array(TAIL + 1);
+  /** The bounds' allowance for rounding (SLACK), grown by the rounding of `sums`. */
+  slack = SLACK;
+  /** The SIMD pass (logits-nucleus-kernel.ts), where WebAssembly has SIMD; its memory holds the row. */
+  readonly kernel = NucleusKernel.create();
+  plainRow = new Float32Array(0);
+
+  reserve(n: number): void {
+    if (this.probs.length !== n) {
+      this.listed = new Int32Array(n);
+      this.buckets = new Int32Array(n + 4);
+      this.order = new Int32Array(n);
+      this.probs = new Float64Array(n);
+      this.unit = 2 ** Math.ceil(Math.log2(n + 1));
+      // Each of a bucket's ≤ n additions rounds by at most half an ulp of a sum below (unit + TAIL)·(n + 1):
+      // an error in its mean offset of (unit + TAIL)·(n + 1)·2^-53, times ln 2 / 64 in its mass.
+      this.slack = SLACK + NAT_PER_BUCKET * (this.unit + TAIL) * (n + 1) * 2 ** -52;
+    }
+  }
+}
+
+let shared: Scratch | undefined;
+function scratch(): Scratch {
+  shared ??= new Scratch();
+  return shared;
+}
+
 interface Row {
   /** The top token's bucket (none above it holds anything), the last bucket before the tail that holds any, and the last the nucleus can reach. */
   top: number;
   end: number;
   last: number;
+  /** The tokens of buckets top‥last (and maybe others), `listed` of them. */
+  list: Int32Array;
   listed: number;
   scores: Float32Array;
   origin: number;
@@ -294,6 +480,9 @@ interface Row {
   scale: number;
   temperature: number;
   topP: number;
+  /** With the kernel: bounds on the mass of the tokens it did not list, relative to the top token's probability. */
+  unlistedLower?: number;
+  unlistedUpper?: number;
 }
 
 /** The largest score (the first row has no previous one to guess from). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { referenceNucleusDraw } from '../test/sampling-reference.js';
-import { Sampler, argmax, seededRandom } from './sampling.js';
+import { Sampler, argmax, seededRandom, type SamplingParams } from './sampling.js';
 
 const logits = Float32Array.from([1, 3, 2, 0.5]);
 const params = { temperature: 0, top_p: 1, presence_penalty: 0, frequency_penalty: 0 };
@@ -83,12 +83,81 @@ describe('Sampler', () => {
     expect([f.sample(logits), f.sample(logits), f.sample(logits)]).toEqual([1, 1, 2]);
   });
 
+  // top_p 1: what summing every exponential in vocabulary order and walking the vocabulary draws
+  // (the sampler's behaviour before the kernel, seeded outputs included).
+  it('top_p 1 draws what summing every exponential and walking the vocabulary draws, penalties included', { timeout: 30_000 }, () => {
+    const noise = seededRandom(23);
+    const walk = (scores: Float32Array, temperature: number, u: number) => {
+      let max = -Infinity;
+      for (const x of scores) if (x > max) max = x;
+      const probs = Array.from(scores, (x) => Math.exp((x - max) / temperature));
+      let r = u * probs.reduce((a, p) => a + p, 0);
+      for (let i = 0; i < probs.length; i++) if ((r -= probs[i]!) <= 0) return i;
+      return probs.length - 1;
+    };
+    for (let trial = 0; trial < 24; trial++) {
+      const length = [4, 7, 64, 65, 1001, 4096, 20_003][trial % 7]!;
+      const spread = [2, 10, 40][trial % 3]!;
+      const rows = Array.from({ length: 12 }, () =>
+        Float32Array.from({ length }, (_, i) => (noise() < 0.03 ? -Infinity : (i === 3 ? spread / 2 : 0) + (noise() - 0.5) * spread)),
+      );
+      const params = { temperature: 0.2 + noise() * 2, top_p: 1, presence_penalty: trial % 2 ? 0.8 : 0, frequency_penalty: 0.2, seed: trial };
+      const sampler = new Sampler(params);
+      const random = seededRandom(trial);
+      const counts = new Map<number, number>();
+      for (const [k, row] of rows.entries()) {
+        const penalized = Float32Array.from(row);
+        for (const [token, count] of counts) penalized[token]! -= count * params.frequency_penalty + params.presence_penalty;
+        const token = sampler.sample(row);
+        expect(token, `trial ${trial}, row ${k}: ${length} tokens`).toBe(walk(penalized, params.temperature, random()));
+        counts.set(token, (counts.get(token) ?? 0) + 1);
+      }
+    }
+  });
+
+  it('top_p with penalties draws what the reference draws on the penalized logits (written in the sampler’s buffer)', () => {
+    const noise = seededRandom(18);
+    const rows = Array.from({ length: 30 }, () => Float32Array.from({ length: 4001 }, () => (noise() - 0.5) * 14));
+    const sampled = { temperature: 0.9, top_p: 0.8, presence_penalty: 0.7, frequency_penalty: 0.3, seed: 4 };
+    const sampler = new Sampler(sampled);
+    const random = seededRandom(4);
+    const counts = new Map<number, number>();
+    for (const row of rows) {
+      // OpenAI's penalties, each score rounded to f32 as the sampler's row holds it.
+      const penalized = Float32Array.from(row);
+      for (const [token, count] of counts) penalized[token]! -= count * sampled.frequency_penalty + sampled.presence_penalty;
+      const expected = referenceNucleusDraw(penalized, sampled.temperature, sampled.top_p, random);
+      const token = sampler.sample(row);
+      expect(token).toBe(expected);
+      counts.set(token, (counts.get(token) ?? 0) + 1);
+    }
+  });
+
+  it('keeps each request’s draws its own when samplers take turns (they share buffers)', () => {
+    const noise = seededRandom(19);
+    const rows = Array.from({ length: 12 }, () => Float32Array.from({ length: 3000 }, () => (noise() - 0.5) * 10));
+    const a = { temperature: 1, top_p: 0.9, presence_penalty: 0.5, frequency_penalty: 0, seed: 1 };
+    const b = { temperature: 0.5, top_p: 0.6, presence_penalty: 0, frequency_penalty: 0.4, seed: 2 };
+    // The second request sees another row each time (the rows in reverse).
+    const rowsOf = { first: rows, second: [...rows].reverse() };
+    const alone = (params: SamplingParams, own: Float32Array[]) => {
+      const s = new Sampler(params);
+      return own.map((row) => s.sample(row));
+    };
+    const [first, second] = [new Sampler(a), new Sampler(b)];
+    const turns = rows.map((_, i) => [first.sample(rowsOf.first[i]!), second.sample(rowsOf.second[i]!)]);
+    expect(turns.map(([x]) => x)).toEqual(alone(a, rowsOf.first));
+    expect(turns.map(([, y]) => y)).toEqual(alone(b, rowsOf.second));
+  });
+
   it('leaves the caller’s logits untouched', () => {
     const copy = Float32Array.from(logits);
-    const s = new Sampler({ ...params, presence_penalty: 2 });
-    s.sample(logits);
-    s.sample(logits);
-    expect(logits).toEqual(copy);
+    for (const sampled of [{ presence_penalty: 2 }, { temperature: 1, top_p: 0.9, frequency_penalty: 1, seed: 1 }]) {
+      const s = new Sampler({ ...params, ...sampled });
+      s.sample(logits);
+      s.sample(logits);
+      expect(logits).toEqual(copy);
+    }
   });
 });
 

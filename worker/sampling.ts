@@ -37,32 +37,49 @@ export class Sampler {
 
   /** Picks the next token and records it for the penalties. `logits` is not modified. */
   sample(logits: Float32Array): number {
-    const scores = this.penalize(logits);
-    const token = this.params.temperature === 0 ? argmax(scores) : this.draw(scores);
+    const { temperature, top_p } = this.params;
+    let token: number;
+    if (temperature === 0) token = argmax(this.penalize(logits));
+    else if (top_p < 1) {
+      // The nucleus sampler's own buffer (the SIMD kernel's memory): one copy of the row, penalized there.
+      const row = this.nucleus.row(logits.length);
+      token = this.nucleus.draw(this.penalize(logits, row), temperature, top_p, this.random);
+    } else token = this.drawWhole(logits);
     this.counts.set(token, (this.counts.get(token) ?? 0) + 1);
     return token;
   }
 
-  private penalize(logits: Float32Array): Float32Array {
+  /** The logits less the penalties: `logits` itself when none applies, else a copy in `into` (or a scratch buffer). */
+  private penalize(logits: Float32Array, into?: Float32Array): Float32Array {
     const { presence_penalty: presence, frequency_penalty: frequency } = this.params;
     if (this.counts.size === 0 || (presence === 0 && frequency === 0)) return logits;
-    if (this.scratch.length !== logits.length) this.scratch = new Float32Array(logits.length);
-    this.scratch.set(logits);
+    if (!into) {
+      if (this.scratch.length !== logits.length) this.scratch = new Float32Array(logits.length);
+      into = this.scratch;
+    }
+    into.set(logits);
     // https://platform.openai.com/docs/advanced-usage#frequency-and-presence-penalties
-    for (const [token, count] of this.counts) this.scratch[token]! -= count * frequency + presence;
-    return this.scratch;
+    for (const [token, count] of this.counts) into[token]! -= count * frequency + presence;
+    return into;
   }
 
-  private draw(scores: Float32Array): number {
-    const { temperature, top_p } = this.params;
-    if (top_p < 1) return this.nucleus.draw(scores, temperature, top_p, this.random);
+  /** top_p 1: in proportion to exp(score / temperature) over the whole vocabulary, in its order. */
+  private drawWhole(logits: Float32Array): number {
+    const u = this.random();
+    const scores = this.penalize(logits, this.nucleus.row(logits.length));
+    return this.nucleus.drawWhole(scores, this.params.temperature, u) ?? this.walk(scores, u);
+  }
+
+  /** Every exponential summed, then the vocabulary walked in order until u of the sum is reached. */
+  private walk(scores: Float32Array, u: number): number {
+    const { temperature } = this.params;
     const max = scores[argmax(scores)]!;
     // One buffer per request: a hub model's vocabulary is ~150k entries, 1.2 MB a token otherwise.
     if (this.probs.length !== scores.length) this.probs = new Float64Array(scores.length);
     const probs = this.probs;
     let sum = 0;
     for (let i = 0; i < scores.length; i++) sum += probs[i] = Math.exp((scores[i]! - max) / temperature);
-    let r = this.random() * sum;
+    let r = u * sum;
     for (let i = 0; i < probs.length; i++) if ((r -= probs[i]!) <= 0) return i;
     return probs.length - 1;
   }

@@ -3,7 +3,7 @@
 // (steps-worker.ts): the ratio of their tok/s holds up on a busy machine, where whole runs one
 // after the other differ by 2× or more. Prints the medians and the ratio per round and overall.
 // Run: node bench/sampling/browser/run.mjs [wasm|webgpu] (BENCH_PORT, SAMPLING_ROUNDS (0: the sampler
-// alone), SAMPLING_TOKENS); the sampler-alone part needs `npm run bench:sampling`'s captured logits.
+// alone), SAMPLING_TOKENS, SAMPLER_ROUNDS: rounds of the sampler alone, 30); the sampler-alone part needs `npm run bench:sampling`'s captured logits.
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,9 +47,13 @@ try {
   const info = await page.evaluate((d) => window.samplingBench.load(d), device);
   console.log(`${info.id} on ${info.device}; ${rounds} rounds of ${tokens} greedy and ${tokens} sampled steps, interleaved`);
   if (existsSync(resolve(outDir, 'logits-49k.f32'))) {
-    const cost = await page.evaluate((n) => window.samplingBench.samplers('/logits-49k.f32', n), 30);
+    const cost = await page.evaluate((n) => window.samplingBench.samplers('/logits-49k.f32', n), Number(process.env.SAMPLER_ROUNDS ?? 30));
     const [g, s] = [median(cost.greedy), median(cost.sampled)];
-    console.log(`the Sampler alone on the model's logits: greedy ${g.toFixed(4)} ms, sampled ${s.toFixed(4)} ms a token (medians of ${cost.greedy.length} rounds); difference ${(s - g).toFixed(4)} ms`);
+    // Rounds run greedy then sampled: the difference within a round is what the load least disturbs.
+    const differences = cost.sampled.map((x, i) => x - cost.greedy[i]);
+    const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
+    console.log(`the Sampler alone on the model's logits: greedy ${g.toFixed(4)} ms, sampled ${s.toFixed(4)} ms a token (medians of ${cost.greedy.length} rounds); ` +
+      `sampled − greedy a token: ${us(median(differences))} (median of the rounds' differences), greedy ${us(Math.min(...cost.greedy))} and sampled ${us(Math.min(...cost.sampled))} at best; load ${loadavg()[0].toFixed(1)}`);
   }
   if (rounds > 0) await page.evaluate((n) => window.samplingBench.pairs(n), Math.min(tokens, 16)); // warm-up, unrecorded
   const all = { greedy: [], sampled: [] };
