@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 import { thirdPartyLicenses } from './third-party-licenses.mjs';
+import { COMPILE_HINT, startupCompileHint } from './compile-hints.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -100,7 +101,10 @@ const shared = {
 };
 // Not minified: the app's bundler minifies, and ONNX Runtime's `/*webpackIgnore:true*/` comment on
 // its dynamic import must survive for webpack.
-const output = { dir: dist, format: 'es', minify: false, comments: { legal: true, annotation: true, jsdoc: false } };
+// What runs at startup (index.js, worker.js and the model worker's chunk; not the lazy backends)
+// starts with V8's compile hint: where a page loads the files as they are, the first request's code
+// is compiled while they load (docs/first-token.md). An app's bundler drops it (the docs say how to keep it).
+const output = { dir: dist, format: 'es', minify: false, comments: { legal: true, annotation: true, jsdoc: false }, postBanner: startupCompileHint };
 
 /** A backend's lazy chunk is named by its folder: worker-transformers.js, worker-webllm.js. */
 function workerChunkName(chunk) {
@@ -145,6 +149,9 @@ async function verify(chunks) {
   const index = await readFile(join(dist, 'index.js'), 'utf8');
   if (!/new Worker\(new URL\(["']\.\/worker\.js["'], import\.meta\.url\), \{/.test(index)) {
     throw new Error("dist/index.js does not start its worker with new Worker(new URL('./worker.js', import.meta.url), {…})");
+  }
+  for (const chunk of chunks.filter((c) => !c.isDynamicEntry)) {
+    if (!chunk.code.startsWith(`${COMPILE_HINT}\n`)) throw new Error(`dist/${chunk.fileName} does not start with V8's compile hint (scripts/compile-hints.mjs)`);
   }
   for (const chunk of chunks) {
     if (chunk.code.includes('import.meta.env')) throw new Error(`dist/${chunk.fileName} uses import.meta.env (Vite only)`);
