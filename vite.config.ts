@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { startupCompileHint } from './scripts/compile-hints.mjs';
 
 const SERVICE_WORKER_HEADERS = { 'Service-Worker-Allowed': '/' };
 
@@ -9,7 +10,9 @@ export default defineConfig({
   base: './',
   // Real 404s for missing files (no SPA fallback to index.html): load errors must name the file.
   appType: 'mpa',
-  worker: { format: 'es' },
+  // V8 compiles the startup chunks while they load, not function by function on the first request
+  // (scripts/compile-hints.mjs, docs/first-token.md): the demo follows its own advice to apps.
+  worker: { format: 'es', rollupOptions: { output: { postBanner: startupCompileHint } } },
   build: {
     target: 'es2022',
     // The demo site; dist/ is the npm package's (scripts/build-lib.mjs). `vite preview` serves this.
@@ -18,6 +21,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     rollupOptions: {
       input: { main: resolve(import.meta.dirname, 'index.html'), examples: resolve(import.meta.dirname, 'demo/examples.html') },
+      output: { postBanner: startupCompileHint },
     },
   },
   // Under Playwright (ZSTREAM_E2E=1) nothing is watched: an edit elsewhere must not reload a page mid-test.
