@@ -32,6 +32,14 @@ import type { StreamBatch, StreamEvent } from '../src/shared/protocol.js';
 import type { EventSource } from './generation.js';
 import { nextTask } from './next-task.js';
 
+/**
+ * How often, at most, the producer lets the worker's event loop run while a batch waits: each ask
+ * answered is a hop between the threads that costs the worker about as much as a decode step of the
+ * embedded model on WASM, so a fast model hands over a few events per hop instead of one. Slower
+ * steps (WebGPU, real models) answer every ask at the next step.
+ */
+const TASK_SLICE_MS = 2;
+
 export function toBatchedStream(
   source: EventSource,
   runAhead: number,
@@ -43,6 +51,7 @@ export function toBatchedStream(
   let unreadOnMain = 0;
   /** A batch (possibly the empty one) waits in the transfer for the main thread's ask. */
   let batchWaits = false;
+  let lastTask = 0;
   let ended = false;
   /** The first batch is still to go through `onFirst`; the stream's first `pull` (at the transfer) has not run yet. */
   let firstApart = onFirst !== undefined;
@@ -54,7 +63,11 @@ export function toBatchedStream(
   const produce = async () => {
     for (;;) {
       while (ahead() >= runAhead && !ended) await new Promise<void>((resolve) => (wakeProducer = resolve));
-      if (batchWaits) await nextTask(); // the ask, if it came, is answered before this step
+      // The ask, if it came, is answered before this step; not more often than every TASK_SLICE_MS.
+      if (batchWaits && performance.now() - lastTask >= TASK_SLICE_MS) {
+        await nextTask();
+        lastTask = performance.now();
+      }
       if (ended) return;
       const event = await source.pull(); // never rejects: failures come as an error event
       if (event) ready.push(event);
