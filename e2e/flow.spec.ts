@@ -14,7 +14,7 @@ for (const device of DEVICES) {
         const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
         const results = [];
         for (const runAhead of [1, 4, 16]) {
-          const engine = runAhead === 16 ? window.engine // the default : await zstreamTesting.createTestEngine({ device, modelBaseURL: '/models/', runAhead });
+          const engine = runAhead === 16 /* the default */ ? window.engine : await zstreamTesting.createTestEngine({ device, modelBaseURL: '/models/', runAhead });
           const hooks = zstreamTesting.engineTestHooks(engine);
           const fetch = zstream.createFetch(engine, { baseURL: BASE_URL });
           const client = new OpenAI({ baseURL: BASE_URL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch });
