@@ -91,7 +91,7 @@ for (const { device, fault, title, options, error } of MID_STREAM) {
 
 test('[wasm] a failed backend: the request it had finished gets its last events, only the one it ran fails, the waiting one runs in a new worker', async ({ page }) => {
   test.slow();
-  await openEngineWith(page, 'wasm'); // runAhead 4
+  await openEngineWith(page, 'wasm'); // runAhead 16, the default
   const result = await page.evaluate(async ({ messages }) => {
     const { engine, zstreamTesting } = window;
     const hooks = zstreamTesting.engineTestHooks(engine);
@@ -101,7 +101,7 @@ test('[wasm] a failed backend: the request it had finished gets its last events,
       for (let r = await reader.read(); !r.done; r = await reader.read()) events.push(r.value);
       return events;
     };
-    // Read until 3 events are left (" end", ".", done): the worker, 4 ahead, has generated the whole
+    // Read until 3 events are left (" end", ".", done): the worker, 16 ahead, has generated the whole
     // answer and let go of the request; its last events are on their way (issue #12 §2).
     const finished = (await engine.generate({ messages })).getReader();
     const head = [];

@@ -110,6 +110,29 @@ describe('toBatchedStream: the run-ahead bound', () => {
     await main.cancel();
   });
 
+  it('answers the reader between decode steps, not only once generation reaches the bound', async () => {
+    // The source finishes each step in microtasks after 1 ms of work, as ONNX Runtime on WASM does.
+    // Were the worker's event loop never to run between steps, each ask would wait until all 64
+    // events were generated.
+    const { source: instant, state } = instantSource();
+    // The first step waits until the stream is across (a prefill), so that it does not fill the bound before.
+    let prefill!: () => void;
+    const prefilled = new Promise<void>((resolve) => (prefill = resolve));
+    const compute = (ms: number) => {
+      for (const end = performance.now() + ms; performance.now() < end; );
+    };
+    const source: EventSource = { pull: async () => (await prefilled, compute(1), instant.pull()), cancel: () => instant.cancel() };
+    const main = mainThreadReader(await transferred(toBatchedStream(source, 64)), state);
+    prefill();
+    const producedAtTake: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await main.take();
+      producedAtTake.push(state.produced);
+    }
+    expect(Math.max(...producedAtTake), `produced when each event reached the reader: ${producedAtTake}`).toBeLessThan(32);
+    await main.cancel();
+  });
+
   /** The worker's stream with its first batch sent apart (the worker's listener), as the engine makes it. */
   function firstApart(source: EventSource, runAhead: number) {
     let sent!: (batch: StreamBatch) => void;

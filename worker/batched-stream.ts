@@ -22,8 +22,23 @@
 // once with an empty batch. The main thread reads that one once it has handed out the first batch
 // and its reader waits, which runs the second `pull`: from then on the stream is as above (the empty
 // batch's "first event" is the one the reader now waits for).
+//
+// While a batch waits in the transfer, the producer lets the worker's event loop run between decode
+// steps (nextTask): the main thread's ask for it is a message, and a backend whose steps finish in
+// microtasks (WASM) would otherwise read it only once generation reached the bound. Then the threads
+// took turns, the worker idle while the page handled a batch and the page idle while the worker
+// filled the next one; now they work at once (docs/throughput.md).
 import type { StreamBatch, StreamEvent } from '../src/shared/protocol.js';
 import type { EventSource } from './generation.js';
+import { nextTask } from './next-task.js';
+
+/**
+ * How often, at most, the producer lets the worker's event loop run while a batch waits: each ask
+ * answered is a hop between the threads that costs the worker about as much as a decode step of the
+ * embedded model on WASM, so a fast model hands over a few events per hop instead of one. Slower
+ * steps (WebGPU, real models) answer every ask at the next step.
+ */
+const TASK_SLICE_MS = 2;
 
 export function toBatchedStream(
   source: EventSource,
@@ -34,6 +49,9 @@ export function toBatchedStream(
   /** Events of the batch in the transfer, and of the one before it that the main thread may not have read. */
   let inTransfer = 0;
   let unreadOnMain = 0;
+  /** A batch (possibly the empty one) waits in the transfer for the main thread's ask. */
+  let batchWaits = false;
+  let lastTask = 0;
   let ended = false;
   /** The first batch is still to go through `onFirst`; the stream's first `pull` (at the transfer) has not run yet. */
   let firstApart = onFirst !== undefined;
@@ -45,6 +63,11 @@ export function toBatchedStream(
   const produce = async () => {
     for (;;) {
       while (ahead() >= runAhead && !ended) await new Promise<void>((resolve) => (wakeProducer = resolve));
+      // The ask, if it came, is answered before this step; not more often than every TASK_SLICE_MS.
+      if (batchWaits && performance.now() - lastTask >= TASK_SLICE_MS) {
+        await nextTask();
+        lastTask = performance.now();
+      }
       if (ended) return;
       const event = await source.pull(); // never rejects: failures come as an error event
       if (event) ready.push(event);
@@ -71,9 +94,13 @@ export function toBatchedStream(
         if (firstPull) {
           firstPull = false; // the transfer's own read: nobody asked for anything yet
           if (ended && ready.length === 0) controller.close();
-          else controller.enqueue([]);
+          else {
+            controller.enqueue([]);
+            batchWaits = true;
+          }
           return;
         }
+        batchWaits = false;
         unreadOnMain = Math.max(0, inTransfer - 1);
         inTransfer = 0;
         wakeProducer();
@@ -85,6 +112,7 @@ export function toBatchedStream(
         const batch = ready.splice(0);
         inTransfer = batch.length;
         controller.enqueue(batch);
+        batchWaits = true;
       },
       cancel: () => {
         ended = true;

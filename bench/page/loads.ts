@@ -35,10 +35,10 @@ async function cacheStorage(): Promise<LoadRecord['cache']> {
   return { caches: names.length, entries };
 }
 
-export async function loadEngine(device: Device, model?: BenchModel): Promise<LoadRecord & { engine: Engine }> {
+export async function loadEngine(device: Device, model?: BenchModel, runAhead?: number): Promise<LoadRecord & { engine: Engine }> {
   const start = performance.now();
   // The test worker: the engine's worker plus the decode-step clock that flow.ts reads (src/testing.ts).
-  const engine = await createTestEngine({ device, modelBaseURL: MODEL_BASE, ...(model ? { model } : {}) });
+  const engine = await createTestEngine({ device, modelBaseURL: MODEL_BASE, ...(model ? { model } : {}), ...(runAhead ? { runAhead } : {}) });
   const ready = performance.now();
   if (engine.model.device !== device) throw new Error(`asked for ${device}, got ${engine.model.device}`);
   const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });

@@ -28,8 +28,8 @@ const bench = {
   },
 
   /** Loads the engine, the floor worker and the baseline worker for the streaming runs. */
-  async setUp(device: Device, model?: BenchModel): Promise<StreamingSetup['info']> {
-    setup = await setUp(device, model);
+  async setUp(device: Device, model?: BenchModel, runAhead?: number): Promise<StreamingSetup['info']> {
+    setup = await setUp(device, model, runAhead);
     return setup.info;
   },
 

@@ -14,10 +14,10 @@ export const LAYERS = ['loop', 'transfer', 'pullById', 'firstInReply', 'batched'
 export type PathName = (typeof PATHS)[number] | (typeof LAYERS)[number];
 
 /**
- * The engine's default runAhead (src/flow-settings.ts) is 4 events: the one-event-per-chunk
- * transports queue 3 in the worker (the transfer holds one more); the batched one counts all 4.
+ * The floor's transports run as far ahead as the engine (ctx.runAhead events): the one-event-per-chunk
+ * ones queue one less in the worker (the transfer holds one more); the batched one counts them all.
  */
-const WORKER_QUEUE = 3;
+const workerQueue = (ctx: PathContext) => Math.max(1, ctx.runAhead - 1);
 
 export interface PathContext {
   floor: Remote<FloorApi>;
@@ -26,6 +26,8 @@ export interface PathContext {
   sdk: OpenAI;
   /** URL of the chat route that `installFetch` answers. */
   fetchURL: string;
+  /** The engine's runAhead: the floor's transports get the same bound. */
+  runAhead: number;
 }
 
 export function runPath(path: PathName, ctx: PathContext, workload: Workload): Promise<RunRecord> {
@@ -35,15 +37,15 @@ export function runPath(path: PathName, ctx: PathContext, workload: Workload): P
     case 'loop':
       return ctx.floor.runLoop({ messages: MESSAGES, ...requestParams(workload) });
     case 'transfer':
-      return readEvents(() => ctx.floor.openStream({ messages: MESSAGES, ...requestParams(workload) }, WORKER_QUEUE));
+      return readEvents(() => ctx.floor.openStream({ messages: MESSAGES, ...requestParams(workload) }, workerQueue(ctx)));
     case 'firstInReply':
       return readEvents(async () => {
-        const { first, stream } = await ctx.floor.openStreamFirst({ messages: MESSAGES, ...requestParams(workload) }, WORKER_QUEUE);
+        const { first, stream } = await ctx.floor.openStreamFirst({ messages: MESSAGES, ...requestParams(workload) }, workerQueue(ctx));
         return first ? prepend(first, stream) : stream;
       });
     case 'batched':
       return readEvents(async () =>
-        flatten(await ctx.floor.openBatched({ messages: MESSAGES, ...requestParams(workload) }, WORKER_QUEUE + 1)),
+        flatten(await ctx.floor.openBatched({ messages: MESSAGES, ...requestParams(workload) }, ctx.runAhead)),
       );
     case 'pullById':
       return readEvents(async () => pulledStream(ctx, await ctx.floor.open({ messages: MESSAGES, ...requestParams(workload) })));

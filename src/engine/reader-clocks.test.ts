@@ -25,6 +25,22 @@ describe('ReaderClocks', () => {
     expect(ended).toEqual(['idle: Nobody read this request\'s stream for 100 ms (idleTimeoutMs), so it was stopped.']);
   });
 
+  it('the idle clock counts the last idle period only, however often the reader asked before', () => {
+    const { c, ended } = clocks({ idleTimeoutMs: 100 });
+    for (let t = 0; t < 10; t++) {
+      c.readerIdle();
+      vi.advanceTimersByTime(60);
+      c.readerWaits();
+      c.stopStall();
+    }
+    expect(ended).toEqual([]);
+    c.readerIdle();
+    vi.advanceTimersByTime(99);
+    expect(ended).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(ended).toHaveLength(1);
+  });
+
   it('the stall clock runs while the reader waits, from the first wait, until the wait ends', () => {
     const { c, ended } = clocks({ stallTimeoutMs: 50 });
     c.readerWaits();

@@ -12,6 +12,12 @@ export interface ClockLimits {
 export class ReaderClocks {
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * When the reader last stopped asking (performance.now()); undefined while it asks. The idle timer
+   * is not cleared and set again at every event (two timer calls per token on the page): once armed
+   * it stays, and when it fires it looks at how long the reader has really been idle.
+   */
+  private idleSince: number | undefined;
 
   constructor(
     private readonly limits: ClockLimits,
@@ -21,8 +27,7 @@ export class ReaderClocks {
 
   /** The reader waits for an event: the idle clock stops, the stall clock runs (unless it does already). */
   readerWaits(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idleSince = undefined;
     const ms = this.limits.stallTimeoutMs;
     if (ms === undefined || this.stallTimer !== undefined) return;
     this.stallTimer = setTimeout(() => {
@@ -34,10 +39,9 @@ export class ReaderClocks {
   /** The reader has its event and does not ask yet: the idle clock runs (unless it does already). */
   readerIdle(): void {
     const ms = this.limits.idleTimeoutMs;
-    if (!ms || this.idleTimer !== undefined) return;
-    this.idleTimer = setTimeout(() => {
-      this.onIdle(new ZStreamError('request_timeout', `Nobody read this request's stream for ${ms} ms (idleTimeoutMs), so it was stopped.`));
-    }, ms);
+    if (!ms || this.idleSince !== undefined) return;
+    this.idleSince = performance.now();
+    if (this.idleTimer === undefined) this.armIdle(ms, ms);
   }
 
   /** The wait for an event is over. */
@@ -50,5 +54,16 @@ export class ReaderClocks {
     this.stopStall();
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    this.idleSince = undefined;
+  }
+
+  private armIdle(ms: number, delay: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.idleSince === undefined) return; // asking again; the next idle period arms it anew
+      const left = this.idleSince + ms - performance.now();
+      if (left > 0) return this.armIdle(ms, left);
+      this.onIdle(new ZStreamError('request_timeout', `Nobody read this request's stream for ${ms} ms (idleTimeoutMs), so it was stopped.`));
+    }, delay);
   }
 }
