@@ -11,7 +11,7 @@
 // unmerged byte), and words shared by several pieces (" a") stay what they are unless the whole
 // piece follows. ByteLevel runs without GPT-2's split regex (`use_regex: false`), because pieces
 // such as " a tiny" span two of its pre-tokens. No merge involves "\n", so the text of one message
-// never merges with the chat template around it. scripts/generate-model.test.ts checks all of it
+// never merges with the chat template around it. scripts/chat-model.test.ts checks all of it
 // with transformers.js.
 import { buildTokenizer } from './model-tokenizer.mjs';
 
