@@ -107,11 +107,13 @@ for (const device of DEVICES) {
           await hooks.statsWhen((s) => s.openKvCaches === 0);
           const after = await hooks.settled();
           const steps = (await hooks.stepTimes()).filter((t) => t > t0);
-          const stepsAfter = steps.filter((t) => t > stoppedAt).length;
+          // When each step after the stop ended, in ms after it (for the failure message).
+          const endedAfter = steps.filter((t) => t > stoppedAt).map((t) => Math.round((t - stoppedAt) * 100) / 100);
+          const stepsAfter = endedAfter.length;
           const n0 = performance.now();
           const next = (await engine.chat(messages)).text;
           rows.push({
-            mode, outcome, stepsBefore: steps.length - stepsAfter, stepsAfter, kvCaches: after.openKvCaches, queued: after.queued,
+            mode, outcome, stepsBefore: steps.length - stepsAfter, stepsAfter, endedAfter, kvCaches: after.openKvCaches, queued: after.queued,
             restarts: after.workerRestarts, next, nextMs: Math.round(performance.now() - n0),
           });
         }
@@ -128,13 +130,13 @@ for (const device of DEVICES) {
       for (const row of rows) {
         expect(row.outcome, row.mode).toBe(EXPECTED_OUTCOME[row.mode] ?? 'returned');
         expect(row.stepsBefore, `${row.mode}: stopped mid-generation`).toBeLessThan(STORY_STEPS);
-        expect(row.stepsAfter, `${row.mode}: steps after the stop`).toBeLessThanOrEqual(1);
+        expect(row.stepsAfter, `${row.mode}: steps after the stop (ended ${row.endedAfter.join(', ')} ms after it)`).toBeLessThanOrEqual(1);
         expect(row.kvCaches, row.mode).toBe(0);
         expect(row.queued, row.mode).toBe(0);
         expect(row.restarts, `${row.mode}: the same worker serves on`).toBe(0);
         expect(row.next, row.mode).toBe(STORY);
       }
-      console.log(`[${device}] decode steps after the stop:`, rows.map((r) => `${r.mode}: ${r.stepsAfter} (of ${r.stepsBefore + r.stepsAfter}; next request ${r.nextMs} ms)`).join('; '));
+      console.log(`[${device}] decode steps after the stop:`, rows.map((r) => `${r.mode}: ${r.stepsAfter} [${r.endedAfter.join(', ')} ms] (of ${r.stepsBefore + r.stepsAfter}; next request ${r.nextMs} ms)`).join('; '));
     });
 
     test('a request stopped before it is sent, or while it waits in the queue, never generates', async ({ page }) => {
