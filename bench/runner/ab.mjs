@@ -1,0 +1,57 @@
+// Side by side, in one browser: bench builds (or one build at several runAheads) on the long WASM
+// workload, paths alternating, each repetition's path ÷ the same page's floor (docs/throughput.md).
+// Build each variant with `node -e "import('./bench/runner/serve.mjs').then((m) => m.buildBench())"`
+// and copy bench/tmp/dist away; then
+//   AB_VARIANTS="before:/tmp/a:16,after:/tmp/b:32" AB_REPS=20 nice -n -10 node bench/runner/ab.mjs
+// (label:build folder:runAhead, …; AB_PATHS, AB_TOKENS). Run as root at a negative nice value to
+// renice the browser's threads too (reniceBrowsers).
+import { resolve } from 'node:path';
+import { preview } from 'vite';
+import { freshBrowser, measure, openBench, reniceBrowsers } from './browser.mjs';
+import { median } from './stats.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const variants = (process.env.AB_VARIANTS ?? 'this:bench/tmp/dist:32').split(',').map((v) => {
+  const [label, dir, runAhead] = v.split(':');
+  return { label, dir: resolve(root, dir), runAhead: Number(runAhead), ratios: {}, floors: [] };
+});
+const reps = Number(process.env.AB_REPS ?? 10);
+const paths = (process.env.AB_PATHS ?? 'floor,batched,chatStream,sdk,fetch').split(',');
+const workload = { name: 'long', tokens: Number(process.env.AB_TOKENS ?? 256) };
+
+const servers = new Map();
+for (const v of variants) {
+  if (!servers.has(v.dir)) {
+    const port = 5320 + servers.size;
+    const server = await preview({ configFile: false, root, logLevel: 'warn', build: { outDir: v.dir }, preview: { port, strictPort: true, host: 'localhost' } });
+    servers.set(v.dir, { server, port });
+  }
+  v.port = servers.get(v.dir).port;
+}
+const browser = await freshBrowser('chromium');
+const problems = [];
+try {
+  for (const v of variants) {
+    v.page = await openBench(browser.context, `http://localhost:${v.port}`, problems);
+    await measure(v.page, ([runAhead]) => window.bench.setUp('wasm', undefined, runAhead), [v.runAhead], 300_000);
+    for (const p of paths) v.ratios[p] = [];
+  }
+  reniceBrowsers();
+  for (let rep = 0; rep <= reps; rep++) {
+    for (const v of variants) {
+      const rate = {};
+      for (const p of paths) rate[p] = (workload.tokens * 1000) / (await measure(v.page, ([p, w]) => window.bench.run(p, w), [p, workload])).end;
+      if (rep === 0) continue; // a warm-up round
+      v.floors.push(rate.floor);
+      for (const p of paths) v.ratios[p].push(rate[p] / rate.floor);
+    }
+  }
+  for (const v of variants) {
+    const cells = paths.filter((p) => p !== 'floor').map((p) => `${p} ${median(v.ratios[p]).toFixed(3)}`);
+    console.log(`${v.label}: floor ${median(v.floors).toFixed(0)} tok/s, × floor: ${cells.join(', ')}`);
+  }
+  if (problems.length) console.log('problems:', problems);
+} finally {
+  await browser.close();
+  for (const { server } of servers.values()) await server.close();
+}
