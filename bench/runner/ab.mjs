@@ -3,7 +3,8 @@
 // Build each variant with `node -e "import('./bench/runner/serve.mjs').then((m) => m.buildBench())"`
 // and copy bench/tmp/dist away; then
 //   AB_VARIANTS="before:/tmp/a:16,after:/tmp/b:32" AB_REPS=20 nice -n -10 node bench/runner/ab.mjs
-// (label:build folder:runAhead, …; AB_PATHS, AB_TOKENS). Run as root at a negative nice value to
+// (label:build folder:runAhead, …; AB_PATHS, AB_TOKENS; AB_MODEL=zstream-bench-49k runs the benchmark
+// model's sampled workload instead). Run as root at a negative nice value to
 // renice the browser's threads too (reniceBrowsers).
 import { resolve } from 'node:path';
 import { preview } from 'vite';
@@ -17,7 +18,8 @@ const variants = (process.env.AB_VARIANTS ?? 'this:bench/tmp/dist:32').split(','
 });
 const reps = Number(process.env.AB_REPS ?? 10);
 const paths = (process.env.AB_PATHS ?? 'floor,batched,chatStream,sdk,fetch').split(',');
-const workload = { name: 'long', tokens: Number(process.env.AB_TOKENS ?? 256) };
+const model = process.env.AB_MODEL || undefined;
+const workload = model ? { name: 'sampled', tokens: Number(process.env.AB_TOKENS ?? 128) } : { name: 'long', tokens: Number(process.env.AB_TOKENS ?? 256) };
 
 const servers = new Map();
 for (const v of variants) {
@@ -33,7 +35,7 @@ const problems = [];
 try {
   for (const v of variants) {
     v.page = await openBench(browser.context, `http://localhost:${v.port}`, problems);
-    await measure(v.page, ([runAhead]) => window.bench.setUp('wasm', undefined, runAhead), [v.runAhead], 300_000);
+    await measure(v.page, ([m, runAhead]) => window.bench.setUp('wasm', m, runAhead), [model, v.runAhead], 300_000);
     for (const p of paths) v.ratios[p] = [];
   }
   reniceBrowsers();
