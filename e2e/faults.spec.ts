@@ -91,7 +91,7 @@ for (const { device, fault, title, options, error } of MID_STREAM) {
 
 test('[wasm] a failed backend: the request it had finished gets its last events, only the one it ran fails, the waiting one runs in a new worker', async ({ page }) => {
   test.slow();
-  await openEngineWith(page, 'wasm'); // runAhead 16, the default
+  await openEngineWith(page, 'wasm'); // runAhead 16 (openEngineWith's): the second request is mid-answer at the failure
   const result = await page.evaluate(async ({ messages }) => {
     const { engine, zstreamTesting } = window;
     const hooks = zstreamTesting.engineTestHooks(engine);

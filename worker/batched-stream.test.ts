@@ -133,6 +133,21 @@ describe('toBatchedStream: the run-ahead bound', () => {
     await main.cancel();
   });
 
+  it('a fast generation hands over about a third of the bound per ask, not an event or two', async () => {
+    // Steps of 1 ms with a reader that asks at once: the worker answers when 5 events (a third of
+    // runAhead 16) are ready, so the threads hop once per 5 tokens and the bound is not reached.
+    const { source: instant, state } = instantSource(60);
+    const compute = (ms: number) => {
+      for (const end = performance.now() + ms; performance.now() < end; );
+    };
+    const source: EventSource = { pull: async () => (compute(1), instant.pull()), cancel: () => instant.cancel() };
+    const main = mainThreadReader(await transferred(toBatchedStream(source, 16)), state);
+    while (await main.take());
+    const sizes = main.batchSizes.filter((n) => n > 0).slice(1, -1).sort((a, b) => a - b); // not the first and last
+    expect(sizes[Math.floor(sizes.length / 2)], `batch sizes: ${main.batchSizes}`).toBeGreaterThanOrEqual(5);
+    expect(state.maxAhead).toBeLessThanOrEqual(16);
+  });
+
   /** The worker's stream with its first batch sent apart (the worker's listener), as the engine makes it. */
   function firstApart(source: EventSource, runAhead: number) {
     let sent!: (batch: StreamBatch) => void;

@@ -33,12 +33,13 @@ import type { EventSource } from './generation.js';
 import { nextTask } from './next-task.js';
 
 /**
- * How often, at most, the producer lets the worker's event loop run while a batch waits: each ask
- * answered is a hop between the threads that costs the worker about as much as a decode step of the
- * embedded model on WASM, so a fast model hands over a few events per hop instead of one. Slower
- * steps (WebGPU, real models) answer every ask at the next step.
+ * How long, at most, the producer decodes while a batch waits before it lets the worker's event loop
+ * run: each ask answered is a hop between the threads that costs both of them about as much as a
+ * decode step of the embedded model on WASM, so a fast model fills a third of the bound first (see
+ * `perHop`). Slower steps (WebGPU, real models) answer every ask at the next step. It also bounds how
+ * long a cancel, another message, waits on a fast model (docs/flow-control.md).
  */
-const TASK_SLICE_MS = 2;
+const TASK_SLICE_MS = 8;
 
 export function toBatchedStream(
   source: EventSource,
@@ -59,12 +60,17 @@ export function toBatchedStream(
   let wakeReader = () => {};
   let wakeProducer = () => {};
   const ahead = () => unreadOnMain + inTransfer + ready.length;
+  // A hop holds about a third of the bound: at an answered ask, the batch before it may be unread
+  // on the main thread, this one waits in the transfer and the next fills here, so the producer
+  // reaches the bound only if the main thread falls behind.
+  const perHop = Math.max(1, Math.floor((runAhead + 1) / 3));
 
   const produce = async () => {
     for (;;) {
       while (ahead() >= runAhead && !ended) await new Promise<void>((resolve) => (wakeProducer = resolve));
-      // The ask, if it came, is answered before this step; not more often than every TASK_SLICE_MS.
-      if (batchWaits && performance.now() - lastTask >= TASK_SLICE_MS) {
+      // The ask, if it came, is answered before this step, once a hop's worth of events is ready
+      // (or TASK_SLICE_MS went by): fast steps go a few per hop, slow ones one.
+      if (batchWaits && (ready.length >= perHop || performance.now() - lastTask >= TASK_SLICE_MS)) {
         await nextTask();
         lastTask = performance.now();
       }

@@ -12,7 +12,7 @@ import { freshBrowser, measure, openBench, reniceBrowsers } from './browser.mjs'
 import { median } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
-const variants = (process.env.AB_VARIANTS ?? 'this:bench/tmp/dist:16').split(',').map((v) => {
+const variants = (process.env.AB_VARIANTS ?? 'this:bench/tmp/dist:32').split(',').map((v) => {
   const [label, dir, runAhead] = v.split(':');
   return { label, dir: resolve(root, dir), runAhead: Number(runAhead), ratios: {}, floors: [] };
 });

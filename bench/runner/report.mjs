@@ -140,7 +140,7 @@ function loadTable(results) {
 
 function flowTable(results) {
   const rows = [
-    '| device | tokens generated ahead of a paused reader, story (median / max) | tokens generated after an abort, long (median / max) | abort → model free ms (median / p95) | SSE bytes per token, story / long (fetch path) |',
+    '| device | tokens generated ahead of a paused reader, long (median / max) | tokens generated after an abort, long (median / max) | abort → model free ms (median / p95) | SSE bytes per token, story / long (fetch path) |',
     '|---|---:|---:|---:|---:|',
   ];
   for (const [device, s] of Object.entries(results.summary)) {
@@ -219,7 +219,7 @@ function targetTable(results) {
     rows.push(`| zero long tasks while streaming (b, c, d) | ${device} | ${longTasks} | ${met(longTasks === 0)} |`);
     const [short, long] = s.flow?.aheadOfPausedReader ?? [];
     const bounded = short?.p95 == null || long?.p95 == null ? null : long.p95 <= short.p95;
-    rows.push(`| run-ahead bounded (no more for a pause twice as long) | ${device} | at most ${f(short?.p95, 0)} in ${short?.pauseMs} ms, ${f(long?.p95, 0)} in ${long?.pauseMs} ms (default runAhead 16 events; 👋 is several tokens) | ${met(bounded)} |`);
+    rows.push(`| run-ahead bounded (no more for a pause twice as long) | ${device} | at most ${f(short?.p95, 0)} in ${short?.pauseMs} ms, ${f(long?.p95, 0)} in ${long?.pauseMs} ms (default runAhead 32 events; long workload: some events are several tokens) | ${met(bounded)} |`);
   }
   return rows.join('\n');
 }
@@ -241,7 +241,7 @@ const LEGEND = [
   '- tok/s: completion tokens ÷ (call → end of stream), prefill included; decode tok/s counts from the first delta. × (a): ratio of medians to the floor.',
   "- The layer rows take the engine apart: its generation loop alone in the worker, then its events crossing to the page: one event per transferred chunk (as before batching), in the engine's batches (worker/batched-stream.ts), or pulled by its fallback (one Comlink call per event). The prototype row is a bench-only transport that shows what a change would gain.",
   '- Long tasks: main-thread tasks over 50 ms (PerformanceObserver) that overlapped the runs, summed over repetitions. They are wall-clock, so a busy machine can make them.',
-  '- Flow control is counted with the worker\'s own decode-step clock (`src/testing.ts`), through the plain fetch path: tokens generated beyond the one read before a pause (the engine bounds events, `runAhead`, default 16: in the story one event is one token, except 👋, several); decode steps that ended after an abort.',
+  '- Flow control is counted with the worker\'s own decode-step clock (`src/testing.ts`), through the plain fetch path: tokens generated beyond the one read before a pause, long workload (the engine bounds events, `runAhead`, default 32; there some events are several byte tokens); decode steps that ended after an abort.',
   '- Conversation: a new engine per conversation, the prefix cache on (default) or off; each turn sends the whole chat so far (system message, every question, every answer) through the openai SDK, greedy, at most 40 tokens (both models answer the 32-token story); TTFT is the SDK\'s first content delta. cached_tokens is what `usage.prompt_tokens_details` reported. Two models with the same network and story: the chat model, whose tokenizer re-encodes the story\'s text to the story\'s tokens (scripts/canonical-tokenizer.mjs), and the embedded model, whose tokenizer encodes it to bytes.',
   '- Benchmark model: scripts/generate-bench-model.mjs, 4 layers of 64 wide with a 49,152-token byte-level BPE vocabulary and long-tailed logits; what scales with the vocabulary (LM head, logits read back, sampling, detokenizing) is real, the rest is small.',
   '- Repeated runs of one prompt (story, long, greedy, sampled) reuse its cached prefix in zstream paths (all but the prompt\'s last token); the baseline recomputes it.',

@@ -5,10 +5,11 @@ import { ZStreamError } from '../shared/errors.js';
 
 export interface FlowOptions {
   /**
-   * Events the worker generates ahead of the reader, at most (≥ 1, default 16). An event is one
+   * Events the worker generates ahead of the reader, at most (≥ 1, default 32). An event is one
    * token's text, except where a character spans several tokens. The reader stopping stops generation.
-   * 16 lets a fast model (WASM, ~0.5 ms a token) hand over several events per hop between the threads
-   * without waiting for the page (docs/throughput.md); a paused reader still holds at most 16 tokens' work.
+   * A fast model (WASM, under a millisecond a token) hands over about a third of it per hop between
+   * the threads without waiting for the page (docs/throughput.md); a paused reader still holds at most
+   * 32 tokens' work.
    */
   runAhead?: number;
   /**
@@ -49,7 +50,7 @@ export type FlowSettings = Required<Omit<FlowOptions, 'stallTimeoutMs' | 'maxRun
   preemptIdleMs: number | undefined;
 };
 
-export const FLOW_DEFAULTS = { runAhead: 16, maxQueued: 64, idleTimeoutMs: 300_000 } as const;
+export const FLOW_DEFAULTS = { runAhead: 32, maxQueued: 64, idleTimeoutMs: 300_000 } as const;
 
 function checked(name: keyof FlowOptions, value: number | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;

@@ -77,7 +77,7 @@ describe('withKeepAlive', () => {
 
 describe('flowSettings', () => {
   it('has defaults and refuses what cannot work', () => {
-    expect(flowSettings({})).toEqual({ runAhead: 16, maxQueued: 64, idleTimeoutMs: 300_000, stallTimeoutMs: undefined });
+    expect(flowSettings({})).toEqual({ runAhead: 32, maxQueued: 64, idleTimeoutMs: 300_000, stallTimeoutMs: undefined });
     expect(() => flowSettings({ runAhead: 0 })).toThrow('runAhead must be an integer of at least 1');
     expect(() => flowSettings({ maxQueued: -1 })).toThrow('maxQueued');
     expect(() => flowSettings({ stallTimeoutMs: 0.5 })).toThrow('stallTimeoutMs');
