@@ -7,8 +7,8 @@
 // model's sampled workload instead). Run as root at a negative nice value to
 // renice the browser's threads too (reniceBrowsers).
 import { resolve } from 'node:path';
-import { preview } from 'vite';
 import { freshBrowser, measure, openBench, reniceBrowsers } from './browser.mjs';
+import { serveBench } from './serve.mjs';
 import { median } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -21,20 +21,17 @@ const paths = (process.env.AB_PATHS ?? 'floor,batched,chatStream,sdk,fetch').spl
 const model = process.env.AB_MODEL || undefined;
 const workload = model ? { name: 'sampled', tokens: Number(process.env.AB_TOKENS ?? 128) } : { name: 'long', tokens: Number(process.env.AB_TOKENS ?? 256) };
 
+// One server per build folder.
 const servers = new Map();
 for (const v of variants) {
-  if (!servers.has(v.dir)) {
-    const port = 5320 + servers.size;
-    const server = await preview({ configFile: false, root, logLevel: 'warn', build: { outDir: v.dir }, preview: { port, strictPort: true, host: 'localhost' } });
-    servers.set(v.dir, { server, port });
-  }
-  v.port = servers.get(v.dir).port;
+  if (!servers.has(v.dir)) servers.set(v.dir, await serveBench(5320 + servers.size, v.dir));
+  v.url = servers.get(v.dir).url;
 }
 const browser = await freshBrowser('chromium');
 const problems = [];
 try {
   for (const v of variants) {
-    v.page = await openBench(browser.context, `http://localhost:${v.port}`, problems);
+    v.page = await openBench(browser.context, v.url, problems);
     await measure(v.page, ([m, runAhead]) => window.bench.setUp('wasm', m, runAhead), [model, v.runAhead], 300_000);
     for (const p of paths) v.ratios[p] = [];
   }
@@ -55,5 +52,5 @@ try {
   if (problems.length) console.log('problems:', problems);
 } finally {
   await browser.close();
-  for (const { server } of servers.values()) await server.close();
+  for (const server of servers.values()) await server.close();
 }

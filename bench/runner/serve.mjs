@@ -39,13 +39,13 @@ export async function buildBench() {
   });
 }
 
-/** Serves the build on localhost:port (a secure context, as WebGPU needs). Returns a closer. */
-export async function serveBench(port) {
+/** Serves the build (or another build folder) on localhost:port (a secure context, as WebGPU needs). Returns a closer. */
+export async function serveBench(port, dir = outDir) {
   const server = await preview({
     configFile: false,
     root,
     logLevel: 'warn',
-    build: { outDir },
+    build: { outDir: dir },
     preview: { port, strictPort: true, host: 'localhost' },
   });
   return { url: `http://localhost:${port}`, close: () => server.close() };
