@@ -51,3 +51,49 @@ for (const device of DEVICES) {
     }
   });
 }
+
+// ONNX Runtime's WebGPU kernels compile a shader per class of shape on first use; the load's warm-up
+// runs every class (worker/transformers/shape-warm-up.ts), so no request waits for a compile: before
+// it, the first decode step at a multiple of 4 keys compiled 4 pipelines (0.35–0.5 s on SwiftShader).
+test('webgpu: no request compiles a GPU shader after the load, whatever its prompt length or cached prefix', async ({ page }) => {
+  await openEngineWith(page, 'webgpu');
+  const result = await page.evaluate(async () => {
+    const { engine, zstreamTesting } = window;
+    const hooks = zstreamTesting.engineTestHooks(engine);
+    type Request = Parameters<typeof engine.generate>[0];
+    const cachedTokens = async (stream: ReadableStream<unknown>) => {
+      const reader = stream.getReader();
+      let cached = -1;
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        const event = r.value as { type: string; usage?: { prompt_tokens_details?: { cached_tokens: number } } };
+        if (event.type === 'done') cached = event.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+      }
+      return cached;
+    };
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz';
+    const requests: Array<[string, Request]> = [
+      // Raw prompts of 2 to 13 tokens (one a character here), each starting with its own letter so
+      // that none starts from the prefix cache: rows up to 8 and more, every key count mod 4; each
+      // decodes past 4 more keys. Then a chat and its next turn (a prefill over a cached prefix).
+      ...[2, 3, 4, 5, 9, 10, 11, 12, 13].map((n, i): [string, Request] =>
+        [`prompt of ${n}`, { prompt: alphabet.slice(i, i + n), max_tokens: 6, temperature: 0 }]),
+      ['chat', { messages: [{ role: 'user', content: 'Tell me a story' }], max_tokens: 6 }],
+      ['next turn', { messages: [{ role: 'user', content: 'Tell me a story' }, { role: 'assistant', content: 'Once' }, { role: 'user', content: 'More, please' }], max_tokens: 6 }],
+    ];
+    const atLoad = await hooks.computePipelines();
+    let before = atLoad;
+    const compiled: Array<{ request: string; cached: number; pipelines: number }> = [];
+    for (const [request, body] of requests) {
+      const cached = await cachedTokens(await engine.generate(body));
+      const now = await hooks.computePipelines();
+      compiled.push({ request, cached, pipelines: now - before });
+      before = now;
+    }
+    return { atLoad, compiled };
+  });
+  const rows = JSON.stringify(result.compiled);
+  expect(result.atLoad, 'the counter sees the load compile').toBeGreaterThan(0);
+  expect(result.compiled.filter((c) => c.request.startsWith('prompt') && c.cached !== 0), rows).toEqual([]);
+  expect(result.compiled.find((c) => c.request === 'next turn')?.cached, rows).toBeGreaterThan(0);
+  expect(result.compiled.filter((c) => c.pipelines > 0), rows).toEqual([]);
+});

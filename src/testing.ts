@@ -51,6 +51,8 @@ export interface EngineTestHooks {
   failBackend(): Promise<void>;
   /** When the worker's recent decode steps ended, as `performance.timeOrigin + performance.now()`. */
   stepTimes(): Promise<number[]>;
+  /** GPU compute pipelines the worker has created (0 on WASM): a request that compiles a shader adds to it. */
+  computePipelines(): Promise<number>;
   /** The engine's stats once the worker has run no decode step for `quietMs`; throws after `timeoutMs`. */
   settled(quietMs?: number, timeoutMs?: number): Promise<EngineStats>;
   /** The engine's stats once `predicate` holds for them; throws with the last ones after `timeoutMs`. */
@@ -74,6 +76,7 @@ export function engineTestHooks(engine: Engine): EngineTestHooks {
     hangWorker: () => worker().injectFault('hang'),
     failBackend: () => worker().injectFault('fail-backend'),
     stepTimes: () => worker().stepTimes(),
+    computePipelines: () => worker().computePipelines(),
     async settled(quietMs = 400, timeoutMs = 15_000) {
       const deadline = performance.now() + timeoutMs;
       let last = await stats();

@@ -9,6 +9,23 @@ import { ModelWorker } from './model-worker.js';
 const RECENT_STEPS = 256;
 const now = () => performance.timeOrigin + performance.now();
 
+let pipelinesCreated = 0;
+/** Counts the compute pipelines created on any GPUDevice of this worker, compiled at once or in the background. */
+function countComputePipelines(): void {
+  const device = globalThis.GPUDevice?.prototype;
+  if (!device) return;
+  const { createComputePipeline, createComputePipelineAsync } = device;
+  device.createComputePipeline = function (this: GPUDevice, descriptor) {
+    pipelinesCreated++;
+    return createComputePipeline.call(this, descriptor);
+  };
+  device.createComputePipelineAsync = function (this: GPUDevice, descriptor) {
+    pipelinesCreated++;
+    return createComputePipelineAsync.call(this, descriptor);
+  };
+}
+countComputePipelines();
+
 export class TestModelWorker extends ModelWorker implements TestWorkerApi {
   private readonly recentStepTimes: number[] = [];
   private testListener: WorkerListener | undefined;
@@ -39,6 +56,10 @@ export class TestModelWorker extends ModelWorker implements TestWorkerApi {
 
   async stepTimes(): Promise<number[]> {
     return this.recentStepTimes.slice(-RECENT_STEPS);
+  }
+
+  async computePipelines(): Promise<number> {
+    return pipelinesCreated;
   }
 
   protected override stepped(): void {

@@ -21,6 +21,10 @@ class TestWorkerSession extends WorkerSession implements TestWorkerApi {
   stepTimes(): Promise<number[]> {
     return this.worker.stepTimes();
   }
+
+  computePipelines(): Promise<number> {
+    return this.worker.computePipelines();
+  }
 }
 
 const worker = new TestModelWorker();

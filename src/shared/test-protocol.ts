@@ -15,4 +15,6 @@ export interface TestWorkerApi extends WorkerApi {
   injectFault(fault: WorkerFault): Promise<void>;
   /** When the last decode steps ended: `performance.timeOrigin + performance.now()`, oldest first. */
   stepTimes(): Promise<number[]>;
+  /** GPU compute pipelines this worker has created so far (ONNX Runtime compiles one per shader variant). */
+  computePipelines(): Promise<number>;
 }

@@ -10,6 +10,7 @@ import { tokenizerVocabulary } from '../constraints/vocabulary.js';
 import type { VocabularyInfo } from '../constraints/xgrammar.js';
 import { renderForTemplate, templateSupportsTools, type TemplateInput } from '../tool-calls/render.js';
 import { PrefixCache } from './prefix-cache.js';
+import { warmUpShapes } from './shape-warm-up.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 export interface ModelDefaults {
@@ -91,8 +92,10 @@ export class TransformersBackend implements Backend {
     return (this.vocabulary ??= tokenizerVocabulary(this.tokenizer, logitsSize, this.eosIds));
   }
 
-  warmUp(): Promise<void> {
-    return runWarmUp(this);
+  async warmUp(): Promise<void> {
+    await runWarmUp(this);
+    // Token 0 exists in every vocabulary; the passes look at shapes only.
+    if (this.info.device === 'webgpu') await warmUpShapes(this.ctx, 0);
   }
 
   /** ONNX Runtime's device: one per worker, created with the first WebGPU session. */

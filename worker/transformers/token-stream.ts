@@ -102,31 +102,40 @@ export class TransformersTokenStream implements TokenStream {
 
   /** Runs the model on `ids` after the cached positions and returns the last row of logits. */
   private async forward(ids: number[]): Promise<Float32Array> {
-    const n = ids.length;
-    const total = this.position + n;
-    const outputs: Outputs = await this.ctx.model.forward({
-      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
-      attention_mask: new Tensor('int64', this.ctx.ones.subarray(0, total), [1, total]),
-      position_ids: new Tensor('int64', this.ctx.positions.subarray(this.position, total), [1, n]),
-      past_key_values: this.cache,
-    });
-    this.updateCache(outputs);
-    this.position = total;
+    const { cache, logits } = await forwardPass(this.ctx, ids, this.position, this.cache);
+    this.cache = cache;
+    this.position += ids.length;
     for (const id of ids) this.fed.push(id);
-    const logits = outputs['logits'];
-    if (!logits) throw new Error('the model returned no logits');
-    const vocab = logits.dims.at(-1) ?? 0;
-    const data = logits.data as Float32Array;
-    return data.subarray(data.length - vocab);
+    return logits;
   }
+}
 
-  /** `present.*` outputs become the next step's `past_key_values.*`; old GPU buffers are freed. */
-  private updateCache(outputs: Outputs): void {
-    const entries: Record<string, Tensor> = {};
-    for (const [name, tensor] of Object.entries(outputs)) {
-      if (name.startsWith('present')) entries[name.replace('present', 'past_key_values')] = tensor;
-    }
-    if (this.cache) this.cache.update(entries);
-    else this.cache = new DynamicCache(entries);
+/**
+ * One forward pass over `ids` after `position` cached tokens. `cache` becomes the cache of all
+ * `position + ids.length` tokens (its old GPU buffers are freed), or a new one when there was none.
+ * Returns it with the last row of logits.
+ */
+export async function forwardPass(
+  ctx: DecodeContext, ids: readonly number[], position: number, cache: DynamicCache | undefined,
+): Promise<{ cache: DynamicCache; logits: Float32Array }> {
+  const n = ids.length;
+  const total = position + n;
+  const outputs: Outputs = await ctx.model.forward({
+    input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
+    attention_mask: new Tensor('int64', ctx.ones.subarray(0, total), [1, total]),
+    position_ids: new Tensor('int64', ctx.positions.subarray(position, total), [1, n]),
+    past_key_values: cache,
+  });
+  // `present.*` outputs become the next step's `past_key_values.*`.
+  const entries: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (name.startsWith('present')) entries[name.replace('present', 'past_key_values')] = tensor;
   }
+  if (cache) cache.update(entries);
+  const next = cache ?? new DynamicCache(entries);
+  const logits = outputs['logits'];
+  if (!logits) throw new Error('the model returned no logits');
+  const vocab = logits.dims.at(-1) ?? 0;
+  const data = logits.data as Float32Array;
+  return { cache: next, logits: data.subarray(data.length - vocab) };
 }
