@@ -6,7 +6,7 @@ import { createFetch, type Engine } from '../../src/index.js';
 import { createTestEngine } from '../../src/testing.js';
 import type { Device } from '../../src/shared/protocol.js';
 import type { RunRecord } from '../workers/messages.js';
-import type { Workload } from './workloads.js';
+import { MESSAGES, type Workload } from './workloads.js';
 import { BaselineClient } from './baseline-client.js';
 import { longTasksBetween, settle } from './long-tasks.js';
 import { runSdk } from './paths.js';
@@ -21,9 +21,18 @@ export interface LoadRecord {
   first: RunRecord;
   /** The same request again: what the first one paid once (code not yet compiled, first stream) shows as the difference. */
   second: RunRecord;
+  /**
+   * The engine only: the first request's prompt with its first letter changed, after the second: as
+   * many prompt tokens from the same cached start (the warm-up's), so the same prefill, once
+   * everything is warm. The first request's TTFT minus this one's is what loading left to it.
+   */
+  sameShape?: RunRecord;
   /** Cache Storage after the load: caches and entries (transformers.js caches model files there). */
   cache: { caches: number; entries: number };
 }
+
+/** MESSAGES with the first letter changed ('Tell' → 'Well'): the same token count on both models' tokenizers. */
+const SAME_SHAPE_MESSAGES = MESSAGES.map((m) => ({ ...m, content: `W${m.content.slice(1)}` }));
 
 /** The request timed after a load: the story, or 16 greedy tokens of the benchmark model (it has no story to end). */
 const firstWorkload = (model: BenchModel): Workload => (model ? { name: 'greedy', tokens: 16 } : { name: 'story' });
@@ -44,12 +53,13 @@ export async function loadEngine(device: Device, model?: BenchModel, runAhead?: 
   const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });
   // Where bench/runner/trace-first.mjs finds each request in a Chrome trace.
   performance.mark('bench:first-request');
-  const first = await runSdk(sdk, firstWorkload(model));
+  const first = await runSdk(sdk, firstWorkload(model), { usage: true });
   await settle();
   first.longTasks = longTasksBetween(ready, performance.now());
   performance.mark('bench:second-request');
-  const second = await runSdk(sdk, firstWorkload(model));
-  return { engine, loadMs: ready - start, pageToReadyMs: ready, first, second, cache: await cacheStorage() };
+  const second = await runSdk(sdk, firstWorkload(model), { usage: true });
+  const sameShape = await runSdk(sdk, firstWorkload(model), { usage: true, messages: SAME_SHAPE_MESSAGES });
+  return { engine, loadMs: ready - start, pageToReadyMs: ready, first, second, sameShape, cache: await cacheStorage() };
 }
 
 export async function loadBaseline(device: Device, model?: BenchModel): Promise<LoadRecord & { baseline: BaselineClient }> {

@@ -116,21 +116,32 @@ async function runChatStream(engine: Engine, workload: Workload): Promise<RunRec
   return { deltas, end: performance.now() - start, tokens: null, text };
 }
 
-export async function runSdk(sdk: OpenAI, workload: Workload): Promise<RunRecord> {
+/**
+ * `usage`: asks for the usage chunk (stream_options.include_usage), which records prompt and cached
+ * tokens; it comes after the last token, so TTFT and ITL are not affected.
+ */
+export async function runSdk(
+  sdk: OpenAI, workload: Workload, { messages = MESSAGES, usage: withUsage = false }: { messages?: OpenAI.ChatCompletionMessageParam[]; usage?: boolean } = {},
+): Promise<RunRecord> {
   const start = performance.now();
   const deltas: number[] = [];
   let text = '';
-  let tokens: number | null = null;
-  const stream = await sdk.chat.completions.create({ model: 'local', messages: MESSAGES, stream: true, ...requestParams(workload) });
+  let usage: OpenAI.CompletionUsage | undefined;
+  const stream = await sdk.chat.completions.create({
+    model: 'local', messages, stream: true, ...(withUsage ? { stream_options: { include_usage: true } } : {}), ...requestParams(workload),
+  });
   for await (const chunk of stream) {
     const content = chunk.choices[0]?.delta?.content;
     if (content) {
       deltas.push(performance.now() - start);
       text += content;
     }
-    if (chunk.usage) tokens = chunk.usage.completion_tokens;
+    if (chunk.usage) usage = chunk.usage;
   }
-  return { deltas, end: performance.now() - start, tokens, text };
+  return {
+    deltas, end: performance.now() - start, tokens: usage?.completion_tokens ?? null, text,
+    ...(usage ? { promptTokens: usage.prompt_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 } : {}),
+  };
 }
 
 /** The same workload through the Responses API: `max_output_tokens` for max_tokens; `seed` is zStream's extension there. */

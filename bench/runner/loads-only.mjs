@@ -22,9 +22,11 @@ try {
         const records = loads[what][phase].filter((r) => !r.error);
         const first = median(records.map((r) => r.first.deltas[0]));
         const second = median(records.map((r) => r.second.deltas[0]));
-        log(`${device} ${what} ${phase}: first TTFT ${first.toFixed(1)} ms, second ${second.toFixed(1)} ms (median of ${records.length})`);
-        // Every load's pair, for runs to be pooled side by side.
-        log(`RAW ${JSON.stringify({ device, what, phase, first: records.map((r) => r.first.deltas[0]), second: records.map((r) => r.second.deltas[0]) })}`);
+        const same = records.filter((r) => r.sameShape).map((r) => r.sameShape.deltas[0]);
+        const sameText = same.length ? `, the same prefill warm ${median(same).toFixed(1)} ms (prompt/cached tokens ${records.map((r) => `${r.first.promptTokens}/${r.first.cachedTokens} vs ${r.sameShape.promptTokens}/${r.sameShape.cachedTokens}`)[0]})` : '';
+        log(`${device} ${what} ${phase}: first TTFT ${first.toFixed(1)} ms, second ${second.toFixed(1)} ms${sameText} (median of ${records.length}); load ${median(records.map((r) => r.loadMs)).toFixed(0)} ms`);
+        // Every load's TTFTs, for runs to be pooled side by side.
+        log(`RAW ${JSON.stringify({ device, what, phase, load: records.map((r) => r.loadMs), first: records.map((r) => r.first.deltas[0]), second: records.map((r) => r.second.deltas[0]), ...(same.length ? { sameShape: same } : {}) })}`);
       }
     }
   }

@@ -126,13 +126,13 @@ function comparisonTable(results) {
 
 function loadTable(results) {
   const rows = [
-    '| device | what | load ms, cold (median / p95) | load ms, warm (median / p95) | page → ready ms (cold / warm) | first request TTFT ms (cold / warm) | second request TTFT ms (cold / warm) | Cache Storage entries |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| device | what | load ms, cold (median / p95) | load ms, warm (median / p95) | page → ready ms (cold / warm) | first request TTFT ms (cold / warm) | second request TTFT ms (cold / warm) | the first\'s prefill warm: TTFT ms (cold / warm) | Cache Storage entries |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [device, s] of Object.entries(results.summary)) {
     for (const [what, l] of Object.entries(s.loads ?? {})) {
       const name = what === 'engine' ? 'zstream createEngine' : 'baseline (from_pretrained + warm-up)';
-      rows.push(`| ${device} | ${name} | ${pair(l.cold.loadMs, 0)} | ${pair(l.warm.loadMs, 0)} | ${f(l.cold.pageToReadyMs.median, 0)} / ${f(l.warm.pageToReadyMs.median, 0)} | ${f(l.cold.firstTtftMs.median, 1)} / ${f(l.warm.firstTtftMs.median, 1)} | ${f(l.cold.secondTtftMs.median, 1)} / ${f(l.warm.secondTtftMs.median, 1)} | ${f(l.warm.cacheEntries, 0)} |`);
+      rows.push(`| ${device} | ${name} | ${pair(l.cold.loadMs, 0)} | ${pair(l.warm.loadMs, 0)} | ${f(l.cold.pageToReadyMs.median, 0)} / ${f(l.warm.pageToReadyMs.median, 0)} | ${f(l.cold.firstTtftMs.median, 1)} / ${f(l.warm.firstTtftMs.median, 1)} | ${f(l.cold.secondTtftMs.median, 1)} / ${f(l.warm.secondTtftMs.median, 1)} | ${l.cold.sameShapeTtftMs ? `${f(l.cold.sameShapeTtftMs.median, 1)} / ${f(l.warm.sameShapeTtftMs?.median, 1)}` : '–'} | ${f(l.warm.cacheEntries, 0)} |`);
     }
   }
   return rows.join('\n');
@@ -211,10 +211,7 @@ function targetTable(results) {
         rows.push(`| 49k vocabulary: ${PATH_NAMES[path]} ≥ 0.97 × (a) decode tok/s, sampled | ${device} | ${f(r, 2)} × | ${met(r == null ? null : r >= 0.97)} |`);
       }
     }
-    const limit = device.endsWith('wasm') ? 20 : 50;
-    const first = [s.loads?.engine.cold.firstTtftMs.p95, s.loads?.engine.warm.firstTtftMs.p95];
-    const worst = first.some((v) => v == null) ? null : Math.max(...first);
-    rows.push(`| first request after load: TTFT ≤ ${limit} ms | ${device} | p95 ${f(first[0])} cold, ${f(first[1])} warm | ${met(worst === null ? null : worst <= limit)} |`);
+    rows.push(device.endsWith('wasm') ? firstRequestWasm(device, s.loads?.engine) : firstRequestWebgpu(device, s.loads?.engine));
     const longTasks = ['story', 'long'].reduce((a, w) => a + Object.entries(s.workloads[w]?.paths ?? {}).filter(([p]) => p !== 'baseline' && p !== 'floor').reduce((b, [, p]) => b + p.longTasks.count, 0), 0);
     rows.push(`| zero long tasks while streaming (b, c, d) | ${device} | ${longTasks} | ${met(longTasks === 0)} |`);
     const [short, long] = s.flow?.aheadOfPausedReader ?? [];
@@ -222,6 +219,26 @@ function targetTable(results) {
     rows.push(`| run-ahead bounded (no more for a pause twice as long) | ${device} | at most ${f(short?.p95, 0)} in ${short?.pauseMs} ms, ${f(long?.p95, 0)} in ${long?.pauseMs} ms (default runAhead 32 events; long workload: some events are several tokens) | ${met(bounded)} |`);
   }
   return rows.join('\n');
+}
+
+/** Issue #16: the first request after load, TTFT ≤ 20 ms on WASM, through the openai SDK. */
+function firstRequestWasm(device, engine) {
+  const first = [engine?.cold.firstTtftMs.p95, engine?.warm.firstTtftMs.p95];
+  const worst = first.some((v) => v == null) ? null : Math.max(...first);
+  return `| first request after load: TTFT ≤ 20 ms | ${device} | p95 ${f(first[0])} cold, ${f(first[1])} warm | ${met(worst === null ? null : worst <= 20)} |`;
+}
+
+/**
+ * Issue #16: on WebGPU, within 10 ms of the prefill it needs. The reference is the same prefill once
+ * everything is warm (a prompt as long, from the same cached start, through the same SDK path), per
+ * load; SwiftShader's prefill of the story is slower than the ~50 ms an absolute goal assumed.
+ */
+function firstRequestWebgpu(device, engine) {
+  const over = [engine?.cold.firstOverSameShapeMs?.p95, engine?.warm.firstOverSameShapeMs?.p95];
+  const worst = over.some((v) => v == null) ? null : Math.max(...over);
+  const split = engine?.cold.sameSplit === false || engine?.warm.sameSplit === false ? '; prompt or cached tokens differed: not comparable' : '';
+  const measured = `first request minus the same prefill warm: p95 ${f(over[0])} cold, ${f(over[1])} warm (TTFT p95 ${f(engine?.cold.firstTtftMs.p95)} / ${f(engine?.warm.firstTtftMs.p95)} ms; prompt/cached tokens ${engine?.cold.firstSplit ?? '?'})${split}`;
+  return `| first request after load: TTFT within 10 ms of its prefill warm | ${device} | ${measured} | ${met(worst === null || split ? null : worst <= 10)} |`;
 }
 
 function problemList(results) {

@@ -3,12 +3,30 @@ import { median, summarizeRuns, summary } from './stats.mjs';
 
 const ok = (records) => records.filter((r) => !r.error);
 
+/**
+ * The engine's loads: the warm request with the first one's prefill (bench/page/loads.ts `sameShape`),
+ * and per load the first request's TTFT minus it. `sameSplit`: every pair had as many prompt tokens
+ * and as many from the prefix cache (null when no record says).
+ */
+function sameShape(records) {
+  if (records.length === 0) return {};
+  const pairs = records.filter((r) => r.first.deltas[0] !== undefined && r.sameShape.deltas[0] !== undefined);
+  const split = (r) => (r.promptTokens === undefined ? null : `${r.promptTokens}/${r.cachedTokens}`);
+  return {
+    sameShapeTtftMs: summary(pairs.map((r) => r.sameShape.deltas[0])),
+    firstOverSameShapeMs: summary(pairs.map((r) => r.first.deltas[0] - r.sameShape.deltas[0])),
+    sameSplit: pairs.some((r) => split(r.first) === null) ? null : pairs.every((r) => split(r.first) === split(r.sameShape)),
+    firstSplit: pairs.length ? split(pairs[0].first) : null,
+  };
+}
+
 function summarizeLoads(loads) {
   const phase = (records) => ({
     loadMs: summary(ok(records).map((r) => r.loadMs)),
     pageToReadyMs: summary(ok(records).map((r) => r.pageToReadyMs)),
     firstTtftMs: summary(ok(records).map((r) => r.first.deltas[0]).filter((t) => t !== undefined)),
     secondTtftMs: summary(ok(records).map((r) => r.second.deltas[0]).filter((t) => t !== undefined)),
+    ...sameShape(ok(records).filter((r) => r.sameShape)),
     firstLongTasks: ok(records).reduce((a, r) => a + (r.first.longTasks?.count ?? 0), 0),
     cacheEntries: median(ok(records).map((r) => r.cache.entries)),
     errors: records.length - ok(records).length,

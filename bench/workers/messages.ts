@@ -15,6 +15,9 @@ export interface RunRecord {
   bytes?: number;
   /** Main-thread long tasks (> 50 ms) that overlapped the request. */
   longTasks?: LongTaskSummary;
+  /** Prompt tokens, and those of them the prefix cache held (usage), where the path reports them. */
+  promptTokens?: number;
+  cachedTokens?: number;
 }
 
 export interface LongTaskSummary {
