@@ -83,7 +83,8 @@ test('[wasm] stallTimeoutMs ends a request that makes no progress for that long 
     const patient = await outcome(engine.chat(long, { max_tokens: 3, stallTimeoutMs: 60_000 }));
     const strict = await outcome(engine.chat(long, { stallTimeoutMs: 5 }));
     // The stalled run's worker lets go of it, or is replaced when it does not within 5 ms more: a
-    // request started on it in that window would go with it (a known race, not this test's subject).
+    // request started on it in that window moves to the next worker if none of it was read yet, but
+    // fails if some was (src/engine/request-queue-lifecycle.test.ts); not this test's subject.
     await zstreamTesting.engineTestHooks(engine).statsWhen((s) => s.running === 0);
     const after = (await engine.chat(messages, { stallTimeoutMs: 60_000 })).text;
     return { sdk, patient, strict, after };

@@ -9,8 +9,9 @@
 // forgets the job.
 //
 // A request outlives its worker: one that has not started when the worker dies is handed to the
-// next worker (detach, then attach again). One that has started still gets the events its worker
-// already sent, then the worker's error (only if it had not finished).
+// next worker (detach, then attach again), and so is one that started but had nothing read yet when
+// its worker is replaced for another request's stall. One that has started otherwise still gets the
+// events its worker already sent, then the worker's error (only if it had not finished).
 import { ZStreamError, abortReason, endedEarly } from '../shared/errors.js';
 import type { GenerateRequest, StreamBatch, StreamEvent } from '../shared/protocol.js';
 import { FirstBatch } from './first-batch.js';
@@ -195,12 +196,16 @@ export class RequestJob {
 
   /**
    * Its worker takes no more work. 'handover': the job goes to the next worker (it had not started,
-   * nothing reached its reader, attempts are left). 'draining': its worker had finished it and still
+   * or `startedMayMove` and it had started; nothing reached its reader; attempts are left). 'draining': its worker had finished it and still
    * lives (retired): the rest of its stream comes from there. 'failed': it ends with `reason`, after
    * the events already on this thread.
    */
-  workerEnding(reason: ZStreamError, maxAttempts: number): 'handover' | 'draining' | 'failed' {
-    if (this.state_ === 'waiting' && !this.delivered && this.attempts_ < maxAttempts) {
+  workerEnding(reason: ZStreamError, maxAttempts: number, startedMayMove = false): 'handover' | 'draining' | 'failed' {
+    const movable = this.state_ === 'waiting' || (startedMayMove && this.state_ === 'running');
+    if (movable && !this.delivered && this.attempts_ < maxAttempts) {
+      // Started there: it waits again, and its clocks with it (the next worker may still be loading).
+      this.state_ = 'waiting';
+      this.clocks.stop();
       this.handedTo_ = undefined; // first: cancelling its stream there may bring news of it
       this.dropSource();
       this.unread = [];

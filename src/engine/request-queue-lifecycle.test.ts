@@ -203,6 +203,41 @@ describe('RequestQueue: a retired worker and what it finished', () => {
   });
 });
 
+describe("RequestQueue: a worker replaced for a request's stall", () => {
+  // e2e/time.spec.ts met it on SwiftShader: with stallTimeoutMs 5 a step outlasts the grace, and a
+  // request the worker started meanwhile went down with it (worker_crashed) though none of it was read.
+  it('moves another request it had started, none of which was read, to the next worker', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { queue, connections } = setup({ stallTimeoutMs: 20, idleTimeoutMs: 0 }, 0, true, { parallel: 2 });
+    await queue.start();
+    const stalled = readAll(await queue.submit(request('a1 hang'), {}));
+    const other = await queue.submit(request('b1 b2'), {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await queue.stats()).toMatchObject({ running: 2 }); // both started on the first worker
+    await vi.advanceTimersByTimeAsync(20); // a stalls; its worker gets as long again to let go of it
+    expect(await stalled).toMatchObject([delta('a1'), { type: 'error', error: { code: 'request_timeout' } }]);
+    await vi.advanceTimersByTimeAsync(20); // it did not: replaced
+    expect(connections[0]!.alive).toBe(false);
+    expect(texts(await readAll(other))).toBe('b1 b2 done');
+    expect(connections[1]!.worker.log).toEqual(['2:b1', '2:b2', '2:done']);
+    expect(await queue.stats()).toMatchObject({ workerRestarts: 1 });
+  });
+
+  it('still fails a request it had started whose events were read (they cannot be taken back)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { queue, connections } = setup({ stallTimeoutMs: 20, idleTimeoutMs: 0 }, 0, true, { parallel: 2 });
+    await queue.start();
+    const stalled = readAll(await queue.submit(request('a1 hang'), {}));
+    const other = (await queue.submit(request('b1 b2'), {})).getReader();
+    expect((await other.read()).value).toEqual(delta('b1'));
+    await vi.advanceTimersByTimeAsync(40);
+    await stalled;
+    expect(connections[0]!.alive).toBe(false);
+    expect((await other.read()).value).toMatchObject({ type: 'error', error: { code: 'worker_crashed' } });
+    expect(connections[1]!.worker.log).toEqual([]);
+  });
+});
+
 describe('RequestQueue: late news from a replaced worker', () => {
   // The old worker's started/released/first can cross the cancel of a request it handed over (a
   // failed backend starts and fails its queued requests; a dead worker's messages may still arrive).

@@ -60,6 +60,12 @@ export class RequestQueue {
   private measuredRuns = 0;
   /** When refused requests were told to come back (retry-after), soonest first. */
   private readonly booked: number[] = [];
+  /**
+   * The reasons given to workers replaced because a stalled request was not let go of in time. Such a
+   * worker was slow or stuck on that request: another it had started (with a worker of several
+   * requests, or inside the grace) but nothing of which was read moves to the next worker.
+   */
+  private readonly stallReplacements = new WeakSet<ZStreamError>();
 
   /**
    * One object for every job, made here: hooks made inside submitAll would hold its scope, and with
@@ -287,6 +293,7 @@ export class RequestQueue {
     const ms = job.stallTimeoutMs;
     if (!run || run.connection !== job.connection || ms === undefined) return;
     const stuck = new ZStreamError('worker_crashed', `The worker did not stop a stalled generation within ${ms} ms, so it was replaced.`);
+    this.stallReplacements.add(stuck);
     run.stuck = setTimeout(() => run.connection.terminate(stuck), ms);
   }
 
@@ -304,7 +311,7 @@ export class RequestQueue {
     const draining: RequestJob[] = [];
     for (const job of this.jobs.values()) {
       if (job.connection !== connection) continue;
-      const next = job.workerEnding(reason, MAX_ATTEMPTS);
+      const next = job.workerEnding(reason, MAX_ATTEMPTS, this.stallReplacements.has(reason));
       if (next === 'handover') this.dispatch(job).catch((error: unknown) => job.fail(ZStreamError.from(error, 'model_load_failed')));
       else if (next === 'draining') draining.push(job);
     }
