@@ -1,3 +1,4 @@
+import { ZStreamError } from '../src/shared/errors.js';
 import { describe, expect, it } from 'vitest';
 import type { GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
 import type { Backend, BackendStep, PreparedGeneration, TokenStream } from './backend.js';
@@ -123,6 +124,26 @@ describe('createGeneration', () => {
     expect(await waiting).toBeUndefined();
     expect(await running.pull()).toMatchObject({ type: 'error' });
     expect(failures).toEqual(['device lost']);
+  });
+
+  it('a failed step is told as explainFailure tells it: in the error event and to onFailure', async () => {
+    const { backend } = scriptedBackend(['a']);
+    const failing: Backend = {
+      ...backend,
+      async prepare(request) {
+        const prepared = await backend.prepare(request);
+        return { ...prepared, start: () => ({ next: () => Promise.reject(new Error('Failed to download data from buffer')), close: async () => undefined }) };
+      },
+    };
+    const failures: string[] = [];
+    const source = await createGeneration(failing, { messages: [] }, new Scheduler(), {
+      explainFailure: async (error) => new ZStreamError('device_lost', `The GPU device was lost (${error.message})`),
+      onFailure: (error) => failures.push(`${error.code}: ${error.message}`),
+    });
+    expect(await source.pull()).toEqual({
+      type: 'error', error: { code: 'device_lost', message: 'The GPU device was lost (Failed to download data from buffer)', param: null },
+    });
+    expect(failures).toEqual(['device_lost: The GPU device was lost (Failed to download data from buffer)']);
   });
 
   it('cancel stops decoding, closes the stream and frees the model', async () => {

@@ -41,6 +41,11 @@ export interface GenerationHooks {
   onStep?(): void;
   /** The request let go of its place; its KV cache is freed. Called once, after onStart. */
   onRelease?(): void;
+  /**
+   * What a failed step's error is, told better where the caller knows more (a GPU device lost under
+   * the step: the worker's device watch). Both the request's error event and onFailure get its answer.
+   */
+  explainFailure?(error: ZStreamError): Promise<ZStreamError>;
   /** The backend failed while generating (the request gets an error event as well). */
   onFailure?(error: ZStreamError): void;
 }
@@ -176,7 +181,7 @@ class Generation implements EventSource {
   }
 
   private async fail(error: unknown): Promise<void> {
-    const failure = ZStreamError.from(error);
+    const failure = (await this.hooks.explainFailure?.(ZStreamError.from(error))) ?? ZStreamError.from(error);
     this.pending.push({ type: 'error', error: failure.serialize() });
     this.hooks.onFailure?.(failure);
     // The step's failure is already this request's error event, and onFailure replaces the

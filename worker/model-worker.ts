@@ -3,7 +3,7 @@
 // It tells the main thread when a request starts and lets go of the model, and when the GPU
 // device is lost, so that a crash loses no queued request (src/request-queue.ts).
 import { transfer } from 'comlink';
-import { ZStreamError } from '../src/shared/errors.js';
+import { ZStreamError, deviceLost } from '../src/shared/errors.js';
 import type {
   GenerateHandle, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, StreamBatch, StreamEvent, WorkerApi,
   WorkerListener, WorkerStats,
@@ -15,6 +15,9 @@ import { createGeneration, type EventSource, type GenerationHooks } from './gene
 import { holdForLife } from './life-lock.js';
 import { Scheduler, schedulerOptions } from './scheduler.js';
 
+/** How long a failed step on a GPU waits for the device's loss to show (only failures wait: a step that fails for another reason is reported that much later). */
+const DEVICE_LOSS_GRACE_MS = 250;
+
 export class ModelWorker implements WorkerApi {
   /** Protected for the test worker (worker/test-model-worker.ts), which injects faults into it. */
   protected backend: Backend | undefined;
@@ -24,6 +27,8 @@ export class ModelWorker implements WorkerApi {
   /** Generations that hold or wait for the model, by id, however handed over: `cancel(id)` stops any of them. */
   private readonly live = new Map<number, EventSource>();
   private readonly counts = { generatedTokens: 0, openKvCaches: 0 };
+  /** Resolves with the browser's message once the backend's GPU device is lost; undefined on WASM. */
+  private deviceLoss: Promise<string> | undefined;
 
   async connect(lockName: string, listener: WorkerListener): Promise<void> {
     this.listen(listener);
@@ -49,7 +54,8 @@ export class ModelWorker implements WorkerApi {
     }
     this.scheduler = new Scheduler(schedulerOptions(options.scheduling, this.backend.maxConcurrent));
     const device = await this.backend.gpuDevice?.();
-    void device?.lost.then((info) => this.listener?.deviceLost(info.message || `the device was ${info.reason}`));
+    this.deviceLoss = device?.lost.then((info) => info.message || `the device was ${info.reason}`);
+    void this.deviceLoss?.then((message) => this.listener?.deviceLost(message));
     return this.backend.info;
   }
 
@@ -113,8 +119,29 @@ export class ModelWorker implements WorkerApi {
         this.counts.openKvCaches--;
         this.listener?.released(id);
       },
-      onFailure: (error) => this.listener?.backendFailed(error.message),
+      explainFailure: (error) => this.explainFailure(error),
+      onFailure: (error) => {
+        // A lost device is reported once, by the device's own `lost` (load()).
+        if (error.code !== 'device_lost') this.listener?.backendFailed(error.message);
+      },
     };
+  }
+
+  /**
+   * A step that fails because the GPU device was lost (destroyed, a driver reset) often fails before
+   * the device's `lost` settles (ONNX Runtime: "Failed to download data from buffer … unmapped"):
+   * such a failure waits up to DEVICE_LOSS_GRACE_MS for it, to be told as the loss it was.
+   */
+  private async explainFailure(error: ZStreamError): Promise<ZStreamError> {
+    if (!this.deviceLoss) return error;
+    let stopWaiting = () => {};
+    const grace = new Promise<undefined>((resolve) => {
+      const timer = setTimeout(resolve, DEVICE_LOSS_GRACE_MS, undefined);
+      stopWaiting = () => clearTimeout(timer);
+    });
+    const message = await Promise.race([this.deviceLoss, grace]);
+    stopWaiting();
+    return message === undefined ? error : deviceLost(message);
   }
 }
 

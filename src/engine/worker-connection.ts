@@ -3,7 +3,7 @@
 // terminate(), a crash, out of memory. Every call into the worker races that end, because a dead
 // worker never answers a Comlink call.
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink';
-import { ZStreamError } from '../shared/errors.js';
+import { ZStreamError, deviceLost } from '../shared/errors.js';
 import type { LoadOptions, LoadProgress, ModelInfo, WorkerApi, WorkerListener } from '../shared/protocol.js';
 
 /** What the queue hears from the worker; `deviceLost` and `backendFailed` end the connection instead. */
@@ -110,7 +110,7 @@ export class WorkerConnection implements Connection {
         started: (id) => events.started(id),
         released: (id) => events.released(id),
         first: (id, batch) => events.first(id, batch),
-        deviceLost: (message) => connection.retire(new ZStreamError('device_lost', `The GPU device was lost: ${message}`)),
+        deviceLost: (message) => connection.retire(deviceLost(message)),
         backendFailed: (message) =>
           connection.retire(new ZStreamError('generation_failed', `The model failed while generating: ${message}`)),
       };

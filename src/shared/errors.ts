@@ -103,6 +103,9 @@ export class ZStreamError extends Error {
 /** What a stream of events that closed without its final event ends with. */
 export const endedEarly = (): ZStreamError => new ZStreamError('generation_failed', 'The generation ended without a result.');
 
+/** The GPU device ONNX Runtime or WebLLM computed on was lost (`detail`: the browser's message or reason). */
+export const deviceLost = (detail: string): ZStreamError => new ZStreamError('device_lost', `The GPU device was lost: ${detail}`);
+
 /** What an aborted signal rejects with, as a real fetch does. */
 export const abortReason = (signal: AbortSignal): unknown =>
   signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
