@@ -181,7 +181,8 @@ class Generation implements EventSource {
   }
 
   private async fail(error: unknown): Promise<void> {
-    const failure = (await this.hooks.explainFailure?.(ZStreamError.from(error))) ?? ZStreamError.from(error);
+    const thrown = ZStreamError.from(error);
+    const failure = (await this.hooks.explainFailure?.(thrown)) ?? thrown;
     this.pending.push({ type: 'error', error: failure.serialize() });
     this.hooks.onFailure?.(failure);
     // The step's failure is already this request's error event, and onFailure replaces the

@@ -196,9 +196,9 @@ export class RequestJob {
 
   /**
    * Its worker takes no more work. 'handover': the job goes to the next worker (it had not started,
-   * or `startedMayMove` and it had started; nothing reached its reader; attempts are left). 'draining': its worker had finished it and still
-   * lives (retired): the rest of its stream comes from there. 'failed': it ends with `reason`, after
-   * the events already on this thread.
+   * or it had and `startedMayMove`; nothing reached its reader; attempts are left). 'draining': its
+   * worker had finished it and still lives (retired): the rest of its stream comes from there.
+   * 'failed': it ends with `reason`, after the events already on this thread.
    */
   workerEnding(reason: ZStreamError, maxAttempts: number, startedMayMove = false): 'handover' | 'draining' | 'failed' {
     const movable = this.state_ === 'waiting' || (startedMayMove && this.state_ === 'running');
