@@ -5,6 +5,18 @@ import type { Backend, BackendStep, PreparedGeneration, TokenStream } from './ba
 import { createGeneration } from './generation.js';
 import { Scheduler } from './scheduler.js';
 
+/** A backend whose every step fails with `message`. */
+function failingBackend(message: string): Backend {
+  const { backend } = scriptedBackend([]);
+  return {
+    ...backend,
+    async prepare(request) {
+      const prepared = await backend.prepare(request);
+      return { ...prepared, start: () => ({ next: () => Promise.reject(new Error(message)), close: async () => undefined }) };
+    },
+  };
+}
+
 /** A backend that replays a script of token texts, then ends with `end`. */
 function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
   const log = { steps: 0, closed: 0 };
@@ -106,14 +118,7 @@ describe('createGeneration', () => {
   });
 
   it('reports a backend failure, but not a cancel while queued', async () => {
-    const { backend } = scriptedBackend(['a']);
-    const failing: Backend = {
-      ...backend,
-      async prepare(request) {
-        const prepared = await backend.prepare(request);
-        return { ...prepared, start: () => ({ next: () => Promise.reject(new Error('device lost')), close: async () => undefined }) };
-      },
-    };
+    const failing = failingBackend('device lost');
     const failures: string[] = [];
     const onFailure = (error: Error) => failures.push(error.message);
     const scheduler = new Scheduler({ maxRunning: 1 });
@@ -127,14 +132,7 @@ describe('createGeneration', () => {
   });
 
   it('a failed step is told as explainFailure tells it: in the error event and to onFailure', async () => {
-    const { backend } = scriptedBackend(['a']);
-    const failing: Backend = {
-      ...backend,
-      async prepare(request) {
-        const prepared = await backend.prepare(request);
-        return { ...prepared, start: () => ({ next: () => Promise.reject(new Error('Failed to download data from buffer')), close: async () => undefined }) };
-      },
-    };
+    const failing = failingBackend('Failed to download data from buffer');
     const failures: string[] = [];
     const source = await createGeneration(failing, { messages: [] }, new Scheduler(), {
       explainFailure: async (error) => new ZStreamError('device_lost', `The GPU device was lost (${error.message})`),

@@ -5,6 +5,7 @@
 // request's longest gap between tokens) and the medians per build. docs/first-token.md reads it.
 import { serveBench } from './serve.mjs';
 import { measureLoads } from './sessions.mjs';
+import { median as med } from './stats.mjs';
 const variants = process.env.AB_DIRS.split(',').map((v) => v.split(':'));
 const device = process.env.AB_DEVICE ?? 'webgpu';
 const rounds = Number(process.env.AB_ROUNDS ?? 2);
@@ -24,7 +25,6 @@ for (let round = 0; round < rounds; round++) {
     } finally { await server.close(); }
   }
 }
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 for (const [label, rows] of Object.entries(out)) {
   console.log(`${label}: n=${rows.length} load ${med(rows.map((r) => r.load))} ms, first ${med(rows.map((r) => r.first))}, same-shape warm ${med(rows.map((r) => r.same))}, first−same ${med(rows.map((r) => r.first - r.same)).toFixed(1)} (max ${Math.max(...rows.map((r) => r.first - r.same)).toFixed(1)}), first request's longest gap ${med(rows.map((r) => r.firstITLmax))} ms (max ${Math.max(...rows.map((r) => r.firstITLmax))})`);
 }
