@@ -9,7 +9,7 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vite.config.ts', related: true },
   // What decides a request's fate first, then what keeps requests alive (queue, job, batched
-  // stream, scheduler) and sampling. A full run takes long on two cores: run one file with --mutate.
+  // stream, scheduler), sampling, and the prefix cache with the decode loop that uses it. A full run takes long on two cores: run one file with --mutate.
   mutate: [
     'src/http/request.ts',
     'src/http/request-fields.ts',
@@ -28,6 +28,10 @@ export default {
     'worker/batched-stream.ts',
     'worker/scheduler.ts',
     'worker/sampling.ts',
+    'worker/next-task.ts',
+    'worker/transformers/prefix-cache.ts',
+    'worker/transformers/token-stream.ts',
+    'worker/transformers/shape-warm-up.ts',
   ],
   // Two cores, shared: two test processes at most.
   concurrency: 2,

@@ -5,9 +5,10 @@
 //
 // `scheduler.postTask` where there is one (Chromium, Firefox): a task of normal priority, queued after
 // the messages already waiting. Not `scheduler.yield()`: its continuation is meant to run *before*
-// other queued tasks (measured in Chromium: the messages still waited). Node: `setImmediate`, which
-// runs after the messages it polled (a MessagePort there may drain its own messages first). Elsewhere
-// (Safari) a message to itself on a MessageChannel. Not `setTimeout(0)`: nested timeouts wait 4 ms.
+// other queued tasks (measured in Chromium: the messages still waited). Node (the unit tests):
+// `setImmediate`, a later task, though a message posted in the same turn of Node's loop may be read
+// only after it (next-task.test.ts). Elsewhere (Safari) a message to itself on a MessageChannel.
+// Not `setTimeout(0)`: nested timeouts wait 4 ms.
 
 let channel: { post(): void; queue: Array<() => void> } | undefined;
 

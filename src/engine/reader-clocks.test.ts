@@ -25,6 +25,15 @@ describe('ReaderClocks', () => {
     expect(ended).toEqual(['idle: Nobody read this request\'s stream for 100 ms (idleTimeoutMs), so it was stopped.']);
   });
 
+  it('the idle clock runs from the first idle moment: a repeated readerIdle() does not restart it', () => {
+    const { c, ended } = clocks({ idleTimeoutMs: 100 });
+    c.readerIdle();
+    vi.advanceTimersByTime(60);
+    c.readerIdle();
+    vi.advanceTimersByTime(40);
+    expect(ended).toEqual(['idle: Nobody read this request\'s stream for 100 ms (idleTimeoutMs), so it was stopped.']);
+  });
+
   it('the idle clock counts the last idle period only, however often the reader asked before', () => {
     const { c, ended } = clocks({ idleTimeoutMs: 100 });
     for (let t = 0; t < 10; t++) {

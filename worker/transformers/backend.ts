@@ -11,7 +11,7 @@ import type { VocabularyInfo } from '../constraints/xgrammar.js';
 import { renderForTemplate, templateSupportsTools, type TemplateInput } from '../tool-calls/render.js';
 import { PrefixCache } from './prefix-cache.js';
 import { warmUpShapes } from './shape-warm-up.js';
-import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
+import { TransformersTokenStream, createDecodeContext, type DecodeContext } from './token-stream.js';
 
 export interface ModelDefaults {
   temperature: number;
@@ -31,15 +31,8 @@ export class TransformersBackend implements Backend {
     private readonly defaults: ModelDefaults,
     prefixCacheBytes?: number,
   ) {
-    this.ctx = {
-      model,
-      ones: new BigInt64Array(info.contextLength).fill(1n),
-      positions: BigInt64Array.from({ length: info.contextLength }, (_, i) => BigInt(i)),
-      contextLength: info.contextLength,
-      eosIds: new Set(eosIds),
-      decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
-      prefixCache: new PrefixCache(prefixCacheBytes),
-    };
+    const decode = (ids: number[]) => tokenizer.decode(ids, { skip_special_tokens: true });
+    this.ctx = createDecodeContext(model, decode, eosIds, info.contextLength, new PrefixCache(prefixCacheBytes));
   }
 
   async prepare(request: GenerateRequest): Promise<PreparedGeneration> {

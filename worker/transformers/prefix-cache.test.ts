@@ -1,19 +1,13 @@
 // The prefix cache on the generated model in Node (transformers.js on onnxruntime-node, CPU): every
 // turn shape gives the same logits at every step, and so the same text, with reuse as without,
 // while usage counts the reused tokens.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, GenerateRequest, StreamEvent, Usage } from '../../src/shared/protocol.js';
 import { createGeneration } from '../generation.js';
 import { Scheduler } from '../scheduler.js';
+import { GENERATED_BYTES_PER_TOKEN, GENERATED_EOS as EOS, GENERATED_MODEL as MODEL, loadGeneratedModel } from '../../test/generated-model.js';
 import { TransformersBackend } from './backend.js';
-
-const MODEL = 'zstream-tiny-story';
-const EOS = 258;
 
 interface Run {
   text: string;
@@ -30,12 +24,7 @@ let reusing: TransformersBackend;
 let record: Float32Array[] | undefined;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zstream-prefix-'));
-  execFileSync('node', ['scripts/generate-model.mjs', join(dir, MODEL)]);
-  env.allowRemoteModels = false;
-  env.localModelPath = `${dir}/`;
-  tokenizer = await AutoTokenizer.from_pretrained(MODEL);
-  model = await AutoModelForCausalLM.from_pretrained(MODEL, { device: 'cpu' });
+  ({ model, tokenizer } = await loadGeneratedModel());
   const forward = model.forward.bind(model);
   model.forward = async (inputs: Record<string, unknown>) => {
     const outputs = (await forward(inputs)) as Record<string, Tensor>;
@@ -140,7 +129,7 @@ describe('prefix cache', () => {
   }, 60_000);
 
   it('keeps within its byte budget, least recently used out first', async () => {
-    const perToken = 2 * 2 * 4 * 16 * 4; // layers × (key, value) × heads × head_dim × 4 bytes
+    const perToken = GENERATED_BYTES_PER_TOKEN;
     const small = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, 80 * perToken);
     const a = await run(small, chat([{ role: 'user', content: 'A'.repeat(40) }], { max_tokens: 4 }));
     await run(small, chat([{ role: 'user', content: 'B'.repeat(40) }], { max_tokens: 4 }));

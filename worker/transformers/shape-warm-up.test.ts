@@ -1,42 +1,22 @@
 // The shape warm-up on the generated model in Node (onnxruntime-node, CPU): it runs every class of
 // shape that ONNX Runtime's WebGPU kernels compile a variant for (e2e/first-token.spec.ts checks on
 // WebGPU that no request compiles after it), and keeps nothing.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AutoModelForCausalLM, DynamicCache, env, type PreTrainedModel, type Tensor } from '@huggingface/transformers';
+import { DynamicCache, type PreTrainedModel, type Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { PrefixCache } from './prefix-cache.js';
+import { decodeContext, loadGeneratedModel } from '../../test/generated-model.js';
 import { SHAPE_PASSES, warmUpShapes } from './shape-warm-up.js';
-import type { DecodeContext } from './token-stream.js';
 
-const MODEL = 'zstream-tiny-story';
 let model: PreTrainedModel;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zstream-shapes-'));
-  execFileSync('node', ['scripts/generate-model.mjs', join(dir, MODEL)]);
-  env.allowRemoteModels = false;
-  env.localModelPath = `${dir}/`;
-  model = await AutoModelForCausalLM.from_pretrained(MODEL, { device: 'cpu' });
+  ({ model } = await loadGeneratedModel());
 }, 60_000);
 
 afterAll(async () => {
   await model.dispose();
 });
 
-function context(contextLength: number): DecodeContext {
-  return {
-    model,
-    ones: new BigInt64Array(contextLength).fill(1n),
-    positions: BigInt64Array.from({ length: contextLength }, (_, i) => BigInt(i)),
-    contextLength,
-    eosIds: new Set(),
-    decode: () => '',
-    prefixCache: new PrefixCache(),
-  };
-}
+const context = (contextLength: number) => decodeContext(model, undefined, contextLength);
 
 /** Rows fed and keys attended (cached + fed) of every forward pass the spy saw. */
 function shapesOf(forward: { mock: { calls: unknown[][] } }): Array<{ rows: number; keys: number }> {
@@ -74,8 +54,20 @@ it('skips a pass that the context window cannot hold', async () => {
   try {
     await warmUpShapes(context(10), 0);
     const shapes = shapesOf(forward);
-    expect(Math.max(...shapes.map((s) => s.keys))).toBeLessThanOrEqual(10);
-    expect(shapes.length).toBeGreaterThan(0);
+    // The passes of 2, 3, 4, 5, 9 and 10 rows fit; the 10-row pass fills the window exactly.
+    const fitting = SHAPE_PASSES.filter((p) => p.prompt + p.decode <= 10);
+    expect(shapes.length).toBe(fitting.reduce((sum, p) => sum + 1 + p.decode, 0));
+    expect(fitting.length).toBe(6);
+    expect(Math.max(...shapes.map((s) => s.keys))).toBe(10);
+  } finally {
+    forward.mockRestore();
+  }
+});
+
+it('a failed pass rejects with its own error', async () => {
+  const forward = vi.spyOn(model, 'forward').mockRejectedValueOnce(new Error('device lost'));
+  try {
+    await expect(warmUpShapes(context(2048), 0)).rejects.toThrow('device lost');
   } finally {
     forward.mockRestore();
   }

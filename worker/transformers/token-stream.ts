@@ -22,6 +22,21 @@ export interface DecodeContext {
 
 type Outputs = Record<string, Tensor>;
 
+/** The context of one loaded model, shared by its requests' token streams and the shape warm-up. */
+export function createDecodeContext(
+  model: PreTrainedModel, decode: (ids: number[]) => string, eosIds: Iterable<number>, contextLength: number, prefixCache: PrefixCache,
+): DecodeContext {
+  return {
+    model,
+    ones: new BigInt64Array(contextLength).fill(1n),
+    positions: BigInt64Array.from({ length: contextLength }, (_, i) => BigInt(i)),
+    contextLength,
+    eosIds: new Set(eosIds),
+    decode,
+    prefixCache,
+  };
+}
+
 export class TransformersTokenStream implements TokenStream {
   private cache: DynamicCache | undefined;
   /** Tokens to feed on the next forward pass: the prompt first, then the last sampled token. */
