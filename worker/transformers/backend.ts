@@ -40,6 +40,8 @@ export class TransformersBackend implements Backend {
       ? this.chatIds(renderForTemplate(request.messages, request.tools, templateSupportsTools(String(this.tokenizer.chat_template ?? ''))))
       : this.tokenizer.encode(request.prompt); // legacy /completions: the raw text, no template
     const input = 'messages' in request ? 'messages' : 'prompt';
+    // The HTTP layer refuses '' (as OpenAI does); the engine's own API reaches here unchecked.
+    if (ids.length === 0) throw new ZStreamError('invalid_value', `Invalid '${input}': it encodes to no tokens.`, { param: input });
     const { contextLength } = this.info;
     const wanted = request.max_tokens ?? 1;
     if (ids.length + wanted > contextLength) {

@@ -179,6 +179,21 @@ describe('PrefixCache.put', () => {
   });
 });
 
+it('after clear (the model unloads), a cache given back is freed, also an entry a copy was being taken from', async () => {
+  const pool = new PrefixCache();
+  const entry = cacheOf([1, 2, 3]);
+  await pool.put([1, 2, 3], entry);
+  const copying = pool.take([1, 2, 9]);
+  await pool.clear();
+  expect((await copying).length).toBe(2);
+  expect(disposed(entry)).toBe(1);
+  const late = cacheOf([4, 5]);
+  await pool.put([4, 5], late);
+  expect(disposed(late)).toBe(1);
+  expect(pool.size).toBe(0);
+  expect(pool.usedBytes).toBe(0);
+});
+
 it('clear frees every entry', async () => {
   const pool = new PrefixCache();
   const caches = [cacheOf([1]), cacheOf([2]), cacheOf([3])];

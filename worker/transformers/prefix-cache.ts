@@ -35,6 +35,8 @@ export class PrefixCache {
   /** Least recently used first. */
   private entries: Entry[] = [];
   private bytes = 0;
+  /** The model unloaded: caches given back from now on (requests still closing) are freed, not kept. */
+  private cleared = false;
 
   constructor(readonly budgetBytes: number = DEFAULT_PREFIX_CACHE_BYTES) {}
 
@@ -75,7 +77,7 @@ export class PrefixCache {
   /** Keeps `cache`, which holds exactly `tokens`; evicts least recently used entries to fit the budget. */
   async put(tokens: number[], cache: DynamicCache): Promise<void> {
     const bytes = cacheBytes(cache);
-    if (tokens.length === 0 || bytes > this.budgetBytes) return cache.dispose();
+    if (this.cleared || tokens.length === 0 || bytes > this.budgetBytes) return cache.dispose();
     // An entry that is a start of this one is covered by it.
     const covered = this.entries.filter((entry) => commonPrefix(entry.tokens, tokens) === entry.tokens.length);
     const evicted: Entry[] = [];
@@ -90,8 +92,9 @@ export class PrefixCache {
     await Promise.all(evicted.map((entry) => entry.cache.dispose()));
   }
 
-  /** Frees every entry (the model is unloading). */
+  /** Frees every entry, and every cache given back after it: the model is unloading. */
   async clear(): Promise<void> {
+    this.cleared = true;
     const entries = this.entries;
     this.entries = [];
     this.bytes = 0;

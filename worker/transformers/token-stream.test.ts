@@ -63,16 +63,35 @@ describe('TransformersTokenStream', () => {
     await stream.close();
   });
 
+  it('after its end, every next() ends again and feeds nothing (runWarmUp asks twice)', async () => {
+    const pool = new PrefixCache();
+    const sampler = greedy();
+    vi.spyOn(sampler, 'sample').mockReturnValue(GENERATED_EOS);
+    const forward = spyKeys();
+    try {
+      const stream = new TransformersTokenStream(decodeContext(model, tokenizer, 2048, pool), prompt, sampler);
+      expect(await stream.next()).toEqual({ kind: 'end', reason: 'stop' });
+      expect(await stream.next()).toEqual({ kind: 'end', reason: 'stop' });
+      await stream.close();
+      expect(forward.keys).toEqual([prompt.length]);
+      expect(pool.usedBytes).toBe(prompt.length * GENERATED_BYTES_PER_TOKEN);
+    } finally {
+      forward.restore();
+    }
+  });
+
   it('ends with `length` when the next step would feed past the context window', async () => {
     const room = 5;
     const ctx = decodeContext(model, tokenizer, prompt.length + room);
     const forward = spyKeys();
     try {
       const sampler = greedy();
-      const { steps } = await drain(new TransformersTokenStream(ctx, prompt, sampler), sampler);
+      const stream = new TransformersTokenStream(ctx, prompt, sampler);
+      const { steps } = await drain(stream, sampler);
       // The prefill, then one step per fed token up to the window: room + 1 tokens.
       expect(steps.map((s) => s.kind)).toEqual([...new Array<string>(room + 1).fill('text'), 'end']);
       expect(steps.at(-1)).toEqual({ kind: 'end', reason: 'length' });
+      expect(await stream.next()).toEqual({ kind: 'end', reason: 'length' });
       expect(forward.keys).toEqual([prompt.length, ...Array.from({ length: room }, (_, i) => prompt.length + i + 1)]);
     } finally {
       forward.restore();

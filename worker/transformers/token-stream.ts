@@ -51,6 +51,8 @@ export class TransformersTokenStream implements TokenStream {
   private readonly decoder: IncrementalDecoder;
   private inFlight: Promise<BackendStep> | undefined;
   private closed = false;
+  /** How the model ended (EOS, the context window): every later `next()` says so again, and feeds nothing. */
+  private ended: BackendStep | undefined;
 
   constructor(
     private readonly ctx: DecodeContext,
@@ -64,7 +66,7 @@ export class TransformersTokenStream implements TokenStream {
   }
 
   next(): Promise<BackendStep> {
-    if (this.closed) return Promise.resolve({ kind: 'end', reason: 'stop' });
+    if (this.closed || this.ended) return Promise.resolve(this.ended ?? { kind: 'end', reason: 'stop' });
     this.inFlight = (this.started ? this.step() : this.prefill()).catch((error: unknown) => {
       this.failed = true;
       throw error;
@@ -105,12 +107,12 @@ export class TransformersTokenStream implements TokenStream {
   }
 
   private async step(): Promise<BackendStep> {
-    if (this.position + this.input.length > this.ctx.contextLength) return { kind: 'end', reason: 'length' };
+    if (this.position + this.input.length > this.ctx.contextLength) return (this.ended = { kind: 'end', reason: 'length' });
     const logits = await this.forward(this.input);
     await this.mask?.apply(logits);
     const token = this.sampler.sample(logits);
     this.mask?.accept(token);
-    if (this.ctx.eosIds.has(token)) return { kind: 'end', reason: 'stop' };
+    if (this.ctx.eosIds.has(token)) return (this.ended = { kind: 'end', reason: 'stop' });
     this.input = [token];
     return { kind: 'text', text: this.decoder.push(token) };
   }
