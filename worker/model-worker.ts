@@ -121,8 +121,9 @@ export class ModelWorker implements WorkerApi {
       },
       explainFailure: (error) => this.explainFailure(error),
       onFailure: (error) => {
-        // A lost device is reported once, by the device's own `lost` (load()).
-        if (error.code !== 'device_lost') this.listener?.backendFailed(error.message);
+        // A device this worker watches reports its loss once, by its own `lost` (load()). A backend
+        // with no device to watch (WebLLM's own DeviceLostError) is reported here like any failure.
+        if (error.code !== 'device_lost' || !this.deviceLoss) this.listener?.backendFailed(error.message);
       },
     };
   }

@@ -156,6 +156,19 @@ export class RequestJob {
     return ++this.attempts_;
   }
 
+  /**
+   * The worker it was handed to retired or died before its stream was attached: it waits for the next
+   * one as if it had never been handed over. That worker's news of it (started, released, a first
+   * batch) is forgotten, so its clocks do not run and it counts as queued again.
+   */
+  handBack(): void {
+    if (this.state_ === 'over') return;
+    this.handedTo_ = undefined;
+    this.state_ = 'waiting';
+    this.clocks.stop();
+    this.first.reset();
+  }
+
   /** Whether `connection`'s news (started, released, first) is about this job: a worker it was taken from may still send some. */
   isHandedTo(connection: Connection): boolean {
     return this.handedTo_ === connection;
@@ -201,7 +214,8 @@ export class RequestJob {
    * 'failed': it ends with `reason`, after the events already on this thread.
    */
   workerEnding(reason: ZStreamError, maxAttempts: number, startedMayMove = false): 'handover' | 'draining' | 'failed' {
-    const movable = this.state_ === 'waiting' || (startedMayMove && this.state_ === 'running');
+    // Started there and maybe finished (released), its stream dies with the worker: it may start over.
+    const movable = this.state_ === 'waiting' || (startedMayMove && (this.state_ === 'running' || this.state_ === 'released'));
     if (movable && !this.delivered && this.attempts_ < maxAttempts) {
       // Started there: it waits again, and its clocks with it (the next worker may still be loading).
       this.state_ = 'waiting';

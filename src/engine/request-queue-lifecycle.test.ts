@@ -151,6 +151,34 @@ describe('RequestQueue: a worker that goes while a request reaches it', () => {
     expect(await readAll(stream)).toMatchObject([{ type: 'error', error: { code: 'device_lost' } }]);
   });
 
+  // Its news of the request can be on the way already (it had started it): that must not make the
+  // request look started on the next worker (clocks running, not queued, not handed over again).
+  for (const [late, end] of [[false, 'crashed'], [true, 'crashed'], [true, 'retired']] as const) {
+    it(`a request whose worker ${end} during the call, ${late ? 'with its late news of it' : 'silent'}, is handed over again when the next worker dies first`, async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { queue, connections } = setup({ idleTimeoutMs: 0, stallTimeoutMs: 50 }, 0, true, { reloadMs: 30 });
+      await queue.start();
+      const w0 = connections[0]!;
+      const running = (await queue.submit(request('a1 hang'), {})).getReader();
+      expect((await running.read()).value).toEqual(delta('a1'));
+      const waiting = await queue.submit(request('r1 r2'), {}); // behind a on w0, then runs on w1 unread
+      const generate = w0.worker.generate.bind(w0.worker);
+      w0.worker.generate = async (req, options) => {
+        if (end === 'crashed') w0.terminate(crashed());
+        else w0.retire(lost());
+        if (late) setTimeout(() => w0.worker.events.started(options.id), 5);
+        return generate(req, options);
+      };
+      const t = queue.submit(request('t1'), {});
+      await vi.advanceTimersByTimeAsync(60); // w1 loaded: r runs there (nobody reads it), t waits behind it
+      expect(await queue.stats()).toMatchObject({ running: 1, queued: 1 });
+      connections[1]!.terminate(crashed());
+      await vi.advanceTimersByTimeAsync(60);
+      expect(texts(await readAll(await t))).toBe('t1 done');
+      void waiting;
+    });
+  }
+
   for (const transfer of [true, false]) {
     it(`a worker stream that ends without its last event fails the request (${transfer ? 'transferred' : 'pulled by id'})`, async () => {
       const { queue } = setup({}, 0, transfer);
@@ -221,6 +249,21 @@ describe("RequestQueue: a worker replaced for a request's stall", () => {
     expect(texts(await readAll(other))).toBe('b1 b2 done');
     expect(connections[1]!.worker.log).toEqual(['2:b1', '2:b2', '2:done']);
     expect(await queue.stats()).toMatchObject({ workerRestarts: 1 });
+  });
+
+  it('moves a request it had finished (let go of), none of which was read', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { queue, connections } = setup({ stallTimeoutMs: 20, idleTimeoutMs: 0, runAhead: 4 }, 0, true, { parallel: 2 });
+    await queue.start();
+    const other = await queue.submit(request('b1'), {}); // generated whole within runAhead, let go of
+    await vi.advanceTimersByTimeAsync(0);
+    const stalled = readAll(await queue.submit(request('a1 hang'), {}));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await stalled).toMatchObject([delta('a1'), { type: 'error', error: { code: 'request_timeout' } }]);
+    await vi.advanceTimersByTimeAsync(20); // replaced
+    expect(connections[0]!.alive).toBe(false);
+    expect(texts(await readAll(other))).toBe('b1 done');
+    expect(connections[1]!.worker.log).toEqual(['1:b1', '1:done']);
   });
 
   it('still fails a request it had started whose events were read (they cannot be taken back)', async () => {

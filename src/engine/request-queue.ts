@@ -230,13 +230,15 @@ export class RequestQueue {
         const stream = handle.kind === 'stream' ? handle.stream : this.pullStream(connection, handle.id);
         if (this.connection !== connection && job.attempts < MAX_ATTEMPTS) {
           void stream.cancel().catch(() => undefined); // the worker retired meanwhile: the next one runs it
+          job.handBack();
           continue;
         }
         job.attach(connection, stream, handle.kind === 'stream' && handle.firstApart === true);
         return;
       } catch (error) {
-        // A worker that died during the call never started the request: the next one may.
+        // A worker that died during the call never handed its stream over: the next one runs it.
         if (connection.alive || job.attempts >= MAX_ATTEMPTS) throw error;
+        job.handBack();
       }
     }
   }
