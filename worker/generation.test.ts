@@ -1,5 +1,5 @@
 import { ZStreamError } from '../src/shared/errors.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
 import type { Backend, BackendStep, PreparedGeneration, TokenStream } from './backend.js';
 import { createGeneration } from './generation.js';
@@ -223,6 +223,30 @@ describe('createGeneration', () => {
     while (await slowGeneration.pull());
     await fastFirst;
     expect(order).toEqual(['slow', 'fast']);
+  });
+
+  it('is not preempted while it is tokenized; once its reader could ask, an idle one is, and the waiter runs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const { backend } = scriptedBackend(['x']);
+      const slow: Backend = {
+        ...backend,
+        prepare: (request) => new Promise((resolve) => setTimeout(() => resolve(backend.prepare(request)), 50)),
+      };
+      const scheduler = new Scheduler({ maxRunning: 1, preemptIdleMs: 10 });
+      const idle = createGeneration(slow, { messages: [] }, scheduler); // admitted, tokenizing for 50 ms
+      const waiter = createGeneration(backend, { messages: [] }, scheduler);
+      await vi.advanceTimersByTimeAsync(30);
+      expect(scheduler.running).toBe(1); // not preempted mid-prepare (its reader could not ask yet)
+      await vi.advanceTimersByTimeAsync(30); // prepared at 50; nobody reads it: preempted at 60
+      const events: StreamEvent[] = [];
+      const source = await waiter;
+      for (let e = await source.pull(); e; e = await source.pull()) events.push(e);
+      expect(textOf(events)).toBe('x');
+      expect(await (await idle).pull()).toMatchObject({ type: 'error', error: { code: 'request_timeout' } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a failed prepare gives back its place in the queue', async () => {

@@ -60,8 +60,11 @@ export async function createGeneration(
   // the order they arrived.
   let generation: Generation | undefined;
   const ticket = scheduler.reserve(() => generation?.preempt(scheduler.preemptIdleMs ?? 0));
+  // Not idle before its reader can ask: while it is tokenized it cannot be preempted.
+  ticket.setIdle(false);
   try {
     generation = new Generation(request, await backend.prepare(request), ticket, hooks);
+    ticket.setIdle(true);
     return generation;
   } catch (error) {
     ticket.release();

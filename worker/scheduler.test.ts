@@ -175,6 +175,48 @@ describe('Scheduler: preemption', () => {
     expect(preempted).toEqual(['holder']);
   });
 
+  it('a request admitted while its reader already waits for it is not idle: it is not preempted during its first step', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const s = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
+    const preempted: string[] = [];
+    const first = s.reserve(() => preempted.push('first'));
+    const second = s.reserve(() => preempted.push('second'));
+    second.setIdle(false); // its reader asks while it waits for a place
+    s.reserve(); // a third waits behind it
+    first.release();
+    await second.ready;
+    vi.advanceTimersByTime(5000); // a long prefill
+    expect(preempted).toEqual([]);
+    second.setIdle(true);
+    vi.advanceTimersByTime(1000);
+    expect(preempted).toEqual(['second']);
+  });
+
+  it('one waiter preempts one request, also while the preempted one takes a moment to give its place back', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const s = new Scheduler({ maxRunning: 2, preemptIdleMs: 1000 });
+    const preempted: string[] = [];
+    const idleHolder = (name: string) => {
+      const ticket = s.reserve(() => {
+        preempted.push(name);
+        setTimeout(() => ticket.release(), 50); // closing its token stream
+      });
+      return ticket;
+    };
+    idleHolder('a');
+    vi.advanceTimersByTime(10);
+    idleHolder('b');
+    vi.advanceTimersByTime(5000); // both idle far past the bound
+    let admitted = false;
+    void s.reserve().ready.then(() => (admitted = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(preempted).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(admitted).toBe(true);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(preempted).toEqual(['a']);
+  });
+
   it('does not preempt when the waiter left, or without preemptIdleMs', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const withBound = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });

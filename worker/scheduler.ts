@@ -58,8 +58,12 @@ interface Holder {
   refuse(reason: Error): void;
   /** Ends the request (its ticket is released soon after); absent once called. */
   onPreempt: (() => void) | undefined;
-  /** When its reader stopped asking (performance.now()); undefined while it asks. */
+  /** When its reader stopped asking (performance.now()); undefined while it asks or waits for a place. */
   idleSince: number | undefined;
+  /** Whether its reader waits for an event, also while the request waits for a place. */
+  asking: boolean;
+  /** Preempted, its place not yet given back: it already makes room for one waiting request. */
+  preempted: boolean;
 }
 
 export class Scheduler {
@@ -99,7 +103,7 @@ export class Scheduler {
       refuse = reject;
     });
     ready.catch(() => {}); // a request that leaves the queue may never await its turn
-    const holder: Holder = { state: 'waiting', admit, refuse, onPreempt, idleSince: undefined };
+    const holder: Holder = { state: 'waiting', admit, refuse, onPreempt, idleSince: undefined, asking: false, preempted: false };
     this.waiting.push(holder);
     this.admitWaiting();
     return {
@@ -114,7 +118,8 @@ export class Scheduler {
     while (this.waiting.length > 0 && this.holders.size < this.maxRunning) {
       const next = this.waiting.shift()!;
       next.state = 'running';
-      next.idleSince = performance.now(); // nobody has asked it for anything yet
+      // Idle from now unless its reader already waits (it asked while the request waited for a place).
+      next.idleSince = next.asking ? undefined : performance.now();
       this.holders.add(next);
       next.admit();
     }
@@ -147,6 +152,7 @@ export class Scheduler {
   }
 
   private setIdle(holder: Holder, idle: boolean): void {
+    holder.asking = !idle;
     if (holder.state !== 'running' || idle === (holder.idleSince !== undefined)) return;
     holder.idleSince = idle ? performance.now() : undefined;
     if (this.preemptIdleMs !== undefined && this.waiting.length > 0) this.schedulePreemption();
@@ -157,7 +163,9 @@ export class Scheduler {
     clearTimeout(this.preemptTimer);
     this.preemptTimer = undefined;
     const limit = this.preemptIdleMs;
-    if (limit === undefined || this.waiting.length === 0) return;
+    // A preempted request gives its place back once it has closed: each makes room for one waiter.
+    const leaving = [...this.holders].filter((holder) => holder.preempted).length;
+    if (limit === undefined || this.waiting.length <= leaving) return;
     let oldest: Holder | undefined;
     for (const holder of this.holders) {
       if (holder.idleSince === undefined || !holder.onPreempt) continue;
@@ -169,7 +177,8 @@ export class Scheduler {
       this.preemptTimer = undefined;
       const preempt = victim.onPreempt;
       victim.onPreempt = undefined;
-      preempt?.(); // releases its ticket, which admits the next request and looks again
+      victim.preempted = true;
+      preempt?.(); // releases its ticket (once closed), which admits the next request and looks again
       this.schedulePreemption();
     }, Math.max(0, victim.idleSince! + limit - performance.now()));
   }

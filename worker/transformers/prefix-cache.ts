@@ -4,7 +4,7 @@
 // Ownership, never sharing: an entry belongs to the pool or to exactly one request. A request that
 // can use a whole entry takes it out of the pool (no copy; on WebGPU its tensors stay on the GPU) and
 // gives its cache back when it ends, holding the tokens it fed. A request that can use only the
-// start of an entry (an edited or regenerated turn, the next choice of n > 1) gets a copy cut to that
+// start of an entry (an edited or regenerated turn, a choice of n > 1 after the first) gets a copy cut to that
 // length, and the entry stays (it leaves the pool while it is copied; on WebGPU it moves to CPU
 // memory then, see truncatedCopy). So no tensor is ever freed while another request computes with it.
 //
