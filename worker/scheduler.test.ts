@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_RUNNING, DEFAULT_PREEMPT_IDLE_MS, Scheduler, schedulerOptions } from './scheduler.js';
 
 const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -126,12 +126,14 @@ describe('Scheduler: decode steps', () => {
 });
 
 describe('Scheduler: preemption', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('preempts the request idle the longest once another waits longer than preemptIdleMs, then admits the waiter', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const s = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
     const preempted: string[] = [];
     const holder = s.reserve(() => {
@@ -153,7 +155,6 @@ describe('Scheduler: preemption', () => {
   });
 
   it('never preempts a request whose reader is asking, and counts idle time from the last ask', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const s = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
     const preempted: string[] = [];
     const holder = s.reserve(() => {
@@ -176,7 +177,6 @@ describe('Scheduler: preemption', () => {
   });
 
   it('a request admitted while its reader already waits for it is not idle: it is not preempted during its first step', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const s = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
     const preempted: string[] = [];
     const first = s.reserve(() => preempted.push('first'));
@@ -193,7 +193,6 @@ describe('Scheduler: preemption', () => {
   });
 
   it('one waiter preempts one request, also while the preempted one takes a moment to give its place back', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const s = new Scheduler({ maxRunning: 2, preemptIdleMs: 1000 });
     const preempted: string[] = [];
     const idleHolder = (name: string) => {
@@ -218,7 +217,6 @@ describe('Scheduler: preemption', () => {
   });
 
   it('does not preempt when the waiter left, or without preemptIdleMs', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const withBound = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
     const without = new Scheduler({ maxRunning: 1 });
     const preempted: string[] = [];
@@ -232,12 +230,14 @@ describe('Scheduler: preemption', () => {
 });
 
 describe('Scheduler: preemption, who and when', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('preempts the request whose reader has been idle the longest, wherever it is in the list', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const s = new Scheduler({ maxRunning: 3, preemptIdleMs: 1000 });
     const preempted: string[] = [];
     const tickets = ['a', 'b', 'c'].map((name) => {
@@ -260,7 +260,6 @@ describe('Scheduler: preemption, who and when', () => {
   });
 
   it('telling it again that its reader is idle does not restart the clock', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const s = new Scheduler({ maxRunning: 1, preemptIdleMs: 1000 });
     const preempted: string[] = [];
     const holder = s.reserve(() => {

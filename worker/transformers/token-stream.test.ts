@@ -9,7 +9,7 @@ import type { BackendStep } from '../backend.js';
 import type { TokenMask } from '../constraints/token-mask.js';
 import { Sampler } from '../sampling.js';
 import { PrefixCache } from './prefix-cache.js';
-import { TransformersTokenStream } from './token-stream.js';
+import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 let model: PreTrainedModel;
 let tokenizer: PreTrainedTokenizer;
@@ -35,6 +35,17 @@ async function drain(stream: TransformersTokenStream, sampler: Sampler, limit = 
   const steps: BackendStep[] = [];
   while (steps.length < limit && steps.at(-1)?.kind !== 'end') steps.push(await stream.next());
   return { steps, ids: sample.mock.results.map((r) => r.value as number) };
+}
+
+/** A pool holding what one stream of `prompt` fed in `steps` steps (then closed), and a context on it. */
+async function poolAfter(steps: number): Promise<{ pool: PrefixCache; ctx: DecodeContext }> {
+  const pool = new PrefixCache();
+  const ctx = decodeContext(model, tokenizer, 2048, pool);
+  const sampler = greedy();
+  const first = new TransformersTokenStream(ctx, prompt, sampler);
+  await drain(first, sampler, steps);
+  await first.close();
+  return { pool, ctx };
 }
 
 /** Keys of every forward pass (attention mask length). */
@@ -99,12 +110,7 @@ describe('TransformersTokenStream', () => {
   });
 
   it('gives the pool exactly the tokens it fed, and the next request reuses them', async () => {
-    const pool = new PrefixCache();
-    const ctx = decodeContext(model, tokenizer, 2048, pool);
-    const sampler = greedy();
-    const first = new TransformersTokenStream(ctx, prompt, sampler);
-    await drain(first, sampler, 4);
-    await first.close();
+    const { pool, ctx } = await poolAfter(4);
     // The prompt and the first three sampled tokens were fed; the fourth was sampled, never fed.
     expect(pool.size).toBe(1);
     expect(pool.usedBytes).toBe((prompt.length + 3) * GENERATED_BYTES_PER_TOKEN);
@@ -126,12 +132,7 @@ describe('TransformersTokenStream', () => {
   });
 
   it('closed while taking from the pool: runs nothing and gives the cache back as it was', async () => {
-    const pool = new PrefixCache();
-    const ctx = decodeContext(model, tokenizer, 2048, pool);
-    const sampler = greedy();
-    const first = new TransformersTokenStream(ctx, prompt, sampler);
-    await drain(first, sampler, 2);
-    await first.close();
+    const { pool, ctx } = await poolAfter(2);
     const before = pool.usedBytes;
     const forward = spyKeys();
     try {
