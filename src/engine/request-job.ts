@@ -157,8 +157,8 @@ export class RequestJob {
   }
 
   /**
-   * The worker it was handed to retired or died before its stream was attached: it waits for the next
-   * one as if it had never been handed over. That worker's news of it (started, released, a first
+   * The worker it was handed to retired or died before its stream was attached (or, through
+   * workerEnding, with nothing read): it waits for the next one as if it had never been handed over. That worker's news of it (started, released, a first
    * batch) is forgotten, so its clocks do not run and it counts as queued again.
    */
   handBack(): void {
@@ -218,9 +218,7 @@ export class RequestJob {
     const movable = this.state_ === 'waiting' || (startedMayMove && (this.state_ === 'running' || this.state_ === 'released'));
     if (movable && !this.delivered && this.attempts_ < maxAttempts) {
       // Started there: it waits again, and its clocks with it (the next worker may still be loading).
-      this.state_ = 'waiting';
-      this.clocks.stop();
-      this.handedTo_ = undefined; // first: cancelling its stream there may bring news of it
+      this.handBack(); // first: cancelling its stream there may bring news of it
       this.dropSource();
       this.unread = [];
       this.connection_ = undefined;
