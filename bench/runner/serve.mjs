@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { build, preview } from 'vite';
 import { startupCompileHint } from '../../scripts/compile-hints.mjs';
+import { copyBenchModel } from './bench-model.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(root, 'bench/tmp/dist');
@@ -37,6 +38,7 @@ export async function buildBench() {
       },
     },
   });
+  copyBenchModel(outDir);
 }
 
 /** Serves the build (or another build folder) on localhost:port (a secure context, as WebGPU needs). Returns a closer. */

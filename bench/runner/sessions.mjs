@@ -1,6 +1,7 @@
 // The measurements, in browser sessions: loads (cold in a fresh profile, warm on a second page in
 // the same profile) and streaming (all paths on one page, alternating, repeated).
 import { freshBrowser, measure, openBench, reniceBrowsers } from './browser.mjs';
+import { BENCH_MODEL_ID as BENCH_MODEL } from './bench-model.mjs';
 import { config } from './config.mjs';
 
 export const PATHS = ['floor', 'chatStream', 'sdk', 'responses', 'fetch', 'baseline'];
@@ -50,8 +51,6 @@ export function measureBenchModel(baseURL, device, log) {
   const workloads = [{ name: 'greedy', tokens }, { name: 'sampled', tokens }];
   return measurePaths(baseURL, device, log, { model: BENCH_MODEL, workloads, paths: PATHS, reps: config.benchModelReps, flow: false });
 }
-
-const BENCH_MODEL = 'zstream-bench-49k';
 
 async function measurePaths(baseURL, device, log, { model, workloads, paths, reps, flow: withFlow, browserName = 'chromium' }) {
   const problems = [];

@@ -7,16 +7,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList, env } from '@huggingface/transformers';
+import { BENCH_MODEL_DIR, BENCH_MODEL_ID as MODEL } from '../runner/bench-model.mjs';
 
-const MODEL = 'zstream-bench-49k';
 const TOKENS = 128; // the bench's sampled workload on WASM (BENCH_MODEL_TOKENS_WASM)
 const root = resolve(import.meta.dirname, '../..');
 const LOGITS_FILE = resolve(root, 'bench/tmp/sampling/logits-49k.f32');
 
 if (!existsSync(LOGITS_FILE)) {
-  const models = resolve(root, 'public/models');
-  if (!existsSync(resolve(models, MODEL))) throw new Error(`No ${MODEL} in ${models}: run \`node scripts/generate-bench-model.mjs\` first.`);
-  env.localModelPath = `${models}/`;
+  if (!existsSync(BENCH_MODEL_DIR)) throw new Error(`No ${BENCH_MODEL_DIR}: run \`node scripts/generate-bench-model.mjs\` first.`);
+  env.localModelPath = `${dirname(BENCH_MODEL_DIR)}/`;
   env.allowRemoteModels = false;
   const tokenizer = await AutoTokenizer.from_pretrained(MODEL);
   const model = await AutoModelForCausalLM.from_pretrained(MODEL, { dtype: 'fp32' });

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
+import { BENCH_MODEL_DIR, copyBenchModel } from '../../runner/bench-model.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
 const outDir = resolve(root, 'bench/tmp/sampling-dist');
@@ -18,7 +19,7 @@ const port = Number(process.env.BENCH_PORT ?? 5205);
 const rounds = Number(process.env.SAMPLING_ROUNDS ?? 6);
 const tokens = Number(process.env.SAMPLING_TOKENS ?? (device === 'wasm' ? 128 : 32));
 
-if (!existsSync(resolve(root, 'public/models/zstream-bench-49k'))) throw new Error('run `node scripts/generate-bench-model.mjs` first');
+if (!existsSync(BENCH_MODEL_DIR)) throw new Error('run `node scripts/generate-bench-model.mjs` first');
 await build({
   configFile: false, root, logLevel: 'warn', worker: { format: 'es' },
   build: {
@@ -26,6 +27,7 @@ await build({
     rollupOptions: { input: { sampling: resolve(root, 'bench/sampling/browser/index.html') } },
   },
 });
+copyBenchModel(outDir);
 // The sampler-only rounds read capture-logits.mjs's rows, served next to the page.
 const logits = resolve(root, 'bench/tmp/sampling/logits-49k.f32');
 if (existsSync(logits)) copyFileSync(logits, resolve(outDir, 'logits-49k.f32'));
