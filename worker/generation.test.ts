@@ -1,7 +1,8 @@
 import { ZStreamError } from '../src/shared/errors.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { GenerateRequest, StreamEvent } from '../src/shared/protocol.js';
-import type { Backend, BackendStep, PreparedGeneration, TokenStream } from './backend.js';
+import { scriptedBackend } from '../test/scripted-backend.js';
+import type { Backend } from './backend.js';
 import { createGeneration } from './generation.js';
 import { Scheduler } from './scheduler.js';
 
@@ -15,36 +16,6 @@ function failingBackend(message: string): Backend {
       return { ...prepared, start: () => ({ next: () => Promise.reject(new Error(message)), close: async () => undefined }) };
     },
   };
-}
-
-/** A backend that replays a script of token texts, then ends with `end`. */
-function scriptedBackend(pieces: string[], end: 'stop' | 'length' = 'stop') {
-  const log = { steps: 0, closed: 0 };
-  const backend: Backend = {
-    info: { id: 'scripted', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 100 },
-    async prepare(): Promise<PreparedGeneration> {
-      return {
-        promptTokens: 5,
-        maxNewTokens: 95,
-        start(): TokenStream {
-          let i = 0;
-          return {
-            async next(): Promise<BackendStep> {
-              log.steps++;
-              const text = pieces[i++];
-              return text === undefined ? { kind: 'end', reason: end } : { kind: 'text', text };
-            },
-            async close() {
-              log.closed++;
-            },
-          };
-        },
-      };
-    },
-    async warmUp() {},
-    async unload() {},
-  };
-  return { backend, log };
 }
 
 async function drain(pieces: string[], request: Partial<GenerateRequest> = {}) {

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZStreamError } from '../src/shared/errors.js';
 import type { LoadOptions, LoadProgress, StreamEvent, WorkerListener } from '../src/shared/protocol.js';
+import { scriptedBackend } from '../test/scripted-backend.js';
 import type { Backend } from './backend.js';
 
 const backend = vi.hoisted(() => ({
@@ -22,28 +23,6 @@ afterEach(() => {
 
 const LOAD = { model: { backend: 'transformers' }, device: 'wasm' } as unknown as LoadOptions;
 
-/** A backend that generates `pieces`, one per step, then ends; `closed` counts its closed streams. */
-function storyBackend(pieces: string[]): Backend & { closed: number } {
-  const story = {
-    closed: 0,
-    info: { id: 'story', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 100 },
-    async prepare() {
-      let i = 0;
-      return {
-        promptTokens: 3,
-        maxNewTokens: 90,
-        start: () => ({
-          next: async () => (i < pieces.length ? { kind: 'text' as const, text: pieces[i++]! } : { kind: 'end' as const, reason: 'stop' as const }),
-          close: async () => void story.closed++,
-        }),
-      };
-    },
-    async warmUp() {},
-    async unload() {},
-  } satisfies Backend & { closed: number };
-  return story;
-}
-
 describe('ModelWorker: load', () => {
   it('a failed load names the file it was loading: the model being compiled for a session error, else the last', async () => {
     const heard: string[] = [];
@@ -62,7 +41,7 @@ describe('ModelWorker: load', () => {
 
 describe('ModelWorker: requests', () => {
   it('pull hands out the events, then undefined, and forgets the request; stats count its steps and caches', async () => {
-    backend.current = storyBackend(['a', 'b']);
+    backend.current = scriptedBackend(['a', 'b']).backend;
     const worker = new ModelWorker();
     const { news, listener } = recorder();
     worker.listen(listener);
@@ -77,8 +56,8 @@ describe('ModelWorker: requests', () => {
   });
 
   it('cancel ends a request still running: its token stream is closed and the model is free', async () => {
-    const story = storyBackend(['a', 'b', 'c', 'd']);
-    backend.current = story;
+    const story = scriptedBackend(['a', 'b', 'c', 'd']);
+    backend.current = story.backend;
     const worker = new ModelWorker();
     worker.listen(recorder().listener);
     await worker.load(LOAD);
@@ -86,7 +65,7 @@ describe('ModelWorker: requests', () => {
     expect(await worker.pull(1)).toMatchObject({ type: 'delta', text: 'a' });
     expect(await worker.stats()).toMatchObject({ openKvCaches: 1, running: 1 });
     await worker.cancel(1);
-    expect(story.closed).toBe(1);
+    expect(story.log.closed).toBe(1);
     expect(await worker.stats()).toMatchObject({ openKvCaches: 0, running: 0 });
     expect(await worker.pull(1)).toBeUndefined();
   });

@@ -3,21 +3,19 @@
 // its requests cancelled (KV cache freed) while the others go on, and the worker ends after the last.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LoadOptions, LoadProgress, WorkerListener } from '../src/shared/protocol.js';
+import { scriptedBackend } from '../test/scripted-backend.js';
 import type { Backend } from './backend.js';
 
 const loads = vi.hoisted(() => ({ count: 0, release: (): void => {}, report: (_p: LoadProgress): void => {} }));
 
 /** A backend whose generations never end by themselves: each holds the model until cancelled (a prompt 'eos' ends at once). */
-const endless: Backend = {
-  info: { id: 'endless', backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 1000 },
-  async prepare(request) {
-    const eos = 'messages' in request && request.messages[0]?.content === 'eos';
-    const next = async () => (eos ? { kind: 'end' as const, reason: 'stop' as const } : { kind: 'text' as const, text: 'a' });
-    return { promptTokens: 1, maxNewTokens: 900, start: () => ({ next, close: async () => undefined }) };
-  },
-  async warmUp() {},
-  async unload() {},
-};
+const { backend: endless } = scriptedBackend(
+  (request) => ('messages' in request && request.messages[0]?.content === 'eos' ? [] : forever('a')),
+  { promptTokens: 1, contextLength: 1000 },
+);
+function* forever(text: string): Generator<string> {
+  for (;;) yield text;
+}
 
 vi.mock('./backends.js', () => ({
   loadBackend: (_options: LoadOptions, report: (progress: LoadProgress) => void) => {
