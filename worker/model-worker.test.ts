@@ -112,6 +112,15 @@ describe('ModelWorker: a failed step', () => {
     expect(news).toEqual(['backendFailed: The GPU device was lost: Device was lost.']);
   });
 
+  it("a request's own fault (a 400: a schema the grammar engine rejects) fails that request only: the worker stays", async () => {
+    backend.current = failingBackend(new ZStreamError('invalid_request', 'Invalid schema for response_format: …', { param: 'response_format' }));
+    const worker = new ModelWorker();
+    const { news, listener } = recorder();
+    worker.listen(listener);
+    expect(await failOnce(worker)).toMatchObject({ type: 'error', error: { code: 'invalid_request', param: 'response_format' } });
+    expect(news).toEqual([]);
+  });
+
   it('on a watched device that is not lost within the grace: the failure as it was, and the worker retires', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     backend.current = failingBackend(new ZStreamError('generation_failed', 'out of memory'), new Promise(() => {}));

@@ -121,6 +121,8 @@ export class ModelWorker implements WorkerApi {
       },
       explainFailure: (error) => this.explainFailure(error),
       onFailure: (error) => {
+        // A request's own fault (a 4xx: a schema the grammar engine rejects) says nothing of the model.
+        if (error.status < 500) return;
         // A device this worker watches reports its loss once, by its own `lost` (load()). A backend
         // with no device to watch (WebLLM's own DeviceLostError) is reported here like any failure.
         if (error.code !== 'device_lost' || !this.deviceLoss) this.listener?.backendFailed(error.message);

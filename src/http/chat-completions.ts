@@ -6,7 +6,7 @@ import {
 import { servedModel, type ServeContext } from './models.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason } from './openai-types.js';
 import type { Usage } from '../shared/protocol.js';
-import { parsesToolCalls, toolCallEvents, toolCallMessage, type ToolChoiceEvent } from './tool-call-chunks.js';
+import { parserOptions, parsesToolCalls, toolCallEvents, toolCallMessage, type ToolChoiceEvent } from './tool-call-chunks.js';
 import { parseChatCompletion } from './request.js';
 import { readJsonBody } from './request-fields.js';
 import { sseData, sseResponse } from './sse.js';
@@ -19,7 +19,7 @@ export async function chatCompletions(context: ServeContext, request: Request): 
   const events = await generateChoices(context.engine, { prompts, n: params.n, chunking: params.streamOptions.chunking }, request.signal);
   const meta = responseMeta('chatcmpl-', model);
   if (params.stream) {
-    const read: ReadableStream<ToolChoiceEvent> = parsesToolCalls(tools) ? events.pipeThrough(toolCallEvents()) : events;
+    const read: ReadableStream<ToolChoiceEvent> = parsesToolCalls(tools) ? events.pipeThrough(toolCallEvents(parserOptions(tools))) : events;
     return sseResponse(read, chunkFrames(meta, params.streamOptions.includeUsage), context.keepAliveMs);
   }
   const { choices, usage } = await collectChoices(events);
@@ -29,7 +29,7 @@ export async function chatCompletions(context: ServeContext, request: Request): 
     system_fingerprint: SYSTEM_FINGERPRINT,
     choices: choices.map(({ text, finish_reason }, index) => ({
       index,
-      ...(parsesToolCalls(tools) ? toolCallMessage(text, finish_reason) : { message: { role: 'assistant', content: text, refusal: null }, finish_reason }),
+      ...(parsesToolCalls(tools) ? toolCallMessage(text, finish_reason, parserOptions(tools)) : { message: { role: 'assistant', content: text, refusal: null }, finish_reason }),
       logprobs: null,
     })),
     usage,

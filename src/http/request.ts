@@ -138,6 +138,7 @@ function messageContent(message: Fields, role: string, i: number): string {
     throw missing(param);
   }
   if (!Array.isArray(content)) throw invalidType(param, 'one of a string or array of objects', content);
+  if (content.length === 0) throw emptyArray(param); // every role's content array: minItems 1
   return content.map((part: unknown, j) => contentPart(part, `${param}[${j}]`, role, i, j)).join('');
 }
 

@@ -31,6 +31,24 @@ describe('tool calls on the chat wire', () => {
     expect(deltas.at(-1)?.finish_reason).toBe('tool_calls');
   });
 
+  // Found by review: parallel_tool_calls false went unenforced with free text (auto, no strict tool),
+  // and a call cut short in its arguments finished `stop` streamed but `tool_calls` whole.
+  it('parallel_tool_calls false: one call, streamed and whole; a call cut short finishes tool_calls both ways', async () => {
+    const twice = `${CALL_TEXT}\n${CALL_TEXT.replace('Checking.', '').replace('Paris', 'Rome')} Done.`.match(/[\s\S]{1,3}/g)!;
+    const { post } = serve(scriptedEngine(twice));
+    const whole = await (await post('/chat/completions', { ...BODY, parallel_tool_calls: false })).json();
+    expect(whole.choices[0].message.tool_calls).toHaveLength(1);
+    const { chunks } = parseStream(await (await post('/chat/completions', { ...BODY, parallel_tool_calls: false, stream: true })).text(), 'chat');
+    const streamed = chunks.flatMap((c) => (c['choices'] as Array<{ delta: Record<string, unknown> }>)[0]?.delta['tool_calls'] ?? []) as Array<{ id?: string }>;
+    expect(streamed.filter((c) => c.id)).toHaveLength(1);
+
+    const cut = serve(scriptedEngine(['<tool_call>\n{"name": "get_weather", "arguments": {"city": "Pa']));
+    const cutWhole = await (await cut.post('/chat/completions', BODY)).json();
+    const cutStream = parseStream(await (await cut.post('/chat/completions', { ...BODY, stream: true })).text(), 'chat');
+    const last = cutStream.chunks.flatMap((c) => c['choices'] as Array<{ finish_reason: string | null }>).at(-1);
+    expect([cutWhole.choices[0].finish_reason, last?.finish_reason]).toEqual(['tool_calls', 'tool_calls']);
+  });
+
   it('answers non-streamed with message.tool_calls', async () => {
     const { post } = serve(scriptedEngine(TOKENS));
     const body = await (await post('/chat/completions', BODY)).json();

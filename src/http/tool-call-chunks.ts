@@ -3,13 +3,20 @@
 // (never the whole call in the last chunk); a choice that called a tool finishes with `tool_calls`.
 import type { ChoiceEvent } from './choices.js';
 import type { ChatFinishReason, ChatMessageBody, ToolCallDelta } from './openai-types.js';
-import { ToolCallParser, parseToolCalls, type ParsedEvent } from './tool-call-parser.js';
+import { ToolCallParser, newCallId, parseToolCalls, type ParsedEvent, type ParserOptions } from './tool-call-parser.js';
 import type { FinishReason, ToolsParams } from '../shared/protocol.js';
 
 export type ToolChoiceEvent =
   | Exclude<ChoiceEvent, { type: 'finish' }>
   | (Omit<Extract<ChoiceEvent, { type: 'finish' }>, 'finish_reason'> & { finish_reason: ChatFinishReason })
   | { type: 'tool_call'; index: number; delta: ToolCallDelta };
+
+/**
+ * `parallel_tool_calls: false`: one call at most. The grammar enforces it where it constrains the
+ * calls (strict tools, `required`, a named tool); with free text (`auto`) the output after the
+ * first call is dropped here.
+ */
+export const parserOptions = (tools: ToolsParams): ParserOptions => (tools.parallel_tool_calls ? {} : { maxCalls: 1 });
 
 /** Whether a request's output is read for tool calls. */
 export const parsesToolCalls = (tools: ToolsParams | undefined): tools is ToolsParams =>
@@ -26,11 +33,11 @@ function toEvents(index: number, parsed: ParsedEvent[]): ToolChoiceEvent[] {
 }
 
 /** Splits tool calls out of each choice's deltas. */
-export function toolCallEvents(): TransformStream<ChoiceEvent, ToolChoiceEvent> {
+export function toolCallEvents(options: ParserOptions = {}): TransformStream<ChoiceEvent, ToolChoiceEvent> {
   const parsers = new Map<number, ToolCallParser>();
   return new TransformStream({
     transform(event, controller) {
-      if (event.type === 'start') parsers.set(event.index, new ToolCallParser());
+      if (event.type === 'start') parsers.set(event.index, new ToolCallParser(newCallId, options));
       const parser = 'index' in event ? parsers.get(event.index) : undefined;
       if (event.type === 'delta' && parser) {
         for (const out of toEvents(event.index, parser.push(event.text))) controller.enqueue(out);
@@ -44,8 +51,10 @@ export function toolCallEvents(): TransformStream<ChoiceEvent, ToolChoiceEvent> 
 }
 
 /** A whole choice's message: with calls, `content` is null unless the model also wrote text. */
-export function toolCallMessage(text: string, finishReason: FinishReason): { message: ChatMessageBody; finish_reason: ChatFinishReason } {
-  const { content, calls } = parseToolCalls(text);
+export function toolCallMessage(
+  text: string, finishReason: FinishReason, options: ParserOptions = {},
+): { message: ChatMessageBody; finish_reason: ChatFinishReason } {
+  const { content, calls } = parseToolCalls(text, options);
   if (calls.length === 0) return { message: { role: 'assistant', content: text, refusal: null }, finish_reason: finishReason };
   return {
     message: {

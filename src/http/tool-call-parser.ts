@@ -1,7 +1,9 @@
 // Reads the model's text as it streams and splits out Hermes-form tool calls
 // (src/shared/tool-call-format.ts): text outside `<tool_call>` blocks is content; inside, the
 // call's name is reported as soon as it is complete and its arguments fragment by fragment, as
-// OpenAI streams them. A block in another key order is reported whole when it closes.
+// OpenAI streams them. A block in another key order, or whose arguments are not an object or array
+// (a JSON string of them, as some models write), is reported whole when it closes; a block that is
+// no call (unreadable JSON) is content.
 import { TOOL_CALL_OPEN } from '../shared/tool-call-format.js';
 
 const TOOL_CALL_CLOSE = '</tool_call>';
@@ -25,17 +27,40 @@ function partialMarker(text: string, marker: string): number {
   return 0;
 }
 
+export interface ParserOptions {
+  /** Calls to read; the output after the last of them is dropped (`parallel_tool_calls: false`: 1). */
+  maxCalls?: number;
+}
+
+/** A JSON string literal's value, or undefined where it is no valid JSON string. */
+function jsonString(literal: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(`"${literal}"`);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ToolCallParser {
-  private state: 'text' | 'head' | 'arguments' | 'tail' = 'text';
+  /** 'whole': a call whose name is out, its arguments read when the block closes; 'done': maxCalls read. */
+  private state: 'text' | 'head' | 'arguments' | 'whole' | 'tail' | 'done' = 'text';
   private buffer = '';
   private calls = 0;
   /** JSON scanning state of the arguments value. */
   private depth = 0;
   private inString = false;
   private escaped = false;
+  /** Blanks after a call, held until text follows (content) or another call or the end (dropped). */
+  private blanks = '';
 
-  constructor(private readonly newId: () => string = newCallId) {}
+  private readonly maxCalls: number;
 
+  constructor(private readonly newId: () => string = newCallId, { maxCalls = Infinity }: ParserOptions = {}) {
+    this.maxCalls = maxCalls;
+  }
+
+  /** Calls read so far; after end(), a call cut short in its arguments too (its name and id are out). */
   get callCount(): number {
     return this.calls;
   }
@@ -52,14 +77,28 @@ export class ToolCallParser {
     const out: ParsedEvent[] = [];
     if (this.state === 'text') this.content(out, this.buffer);
     else if (this.state === 'head') this.wholeBlock(out, this.buffer);
-    this.buffer = '';
+    else if (this.state === 'whole') this.wholeArguments(out, this.buffer);
+    else if (this.state === 'arguments') this.calls++;
+    this.buffer = this.blanks = '';
     this.state = 'text';
     return out;
   }
 
   private content(out: ParsedEvent[], text: string): void {
-    // Between and after calls, the separators are no content.
-    if (text && !(this.calls > 0 && !text.trim())) out.push({ type: 'content', text });
+    if (!text) return;
+    // Between and after calls, the separators are no content: blanks after a call wait for text,
+    // however the stream splits them.
+    if (this.calls > 0 && !text.trim()) {
+      this.blanks += text;
+      return;
+    }
+    out.push({ type: 'content', text: this.blanks + text });
+    this.blanks = '';
+  }
+
+  private call(out: ParsedEvent[], name: string): void {
+    out.push({ type: 'call', call: this.calls, id: this.newId(), name });
+    this.blanks = '';
   }
 
   /** One transition; false when it needs more text. */
@@ -80,8 +119,10 @@ export class ToolCallParser {
       }
       case 'head': {
         const head = CALL_HEAD.exec(this.buffer);
-        if (head) {
-          out.push({ type: 'call', call: this.calls, id: this.newId(), name: JSON.parse(`"${head[1]}"`) as string });
+        // A name that is no JSON string (a bad escape, a raw newline): the block is read whole.
+        const name = head ? jsonString(head[1]!) : undefined;
+        if (head && name !== undefined) {
+          this.call(out, name);
           this.buffer = this.buffer.slice(head[0].length);
           this.state = 'arguments';
           this.depth = 0;
@@ -90,9 +131,9 @@ export class ToolCallParser {
         }
         const close = this.buffer.indexOf(TOOL_CALL_CLOSE);
         if (close < 0) return false;
-        this.wholeBlock(out, this.buffer.slice(0, close));
+        this.wholeBlock(out, this.buffer.slice(0, close), TOOL_CALL_CLOSE);
         this.buffer = this.buffer.slice(close + TOOL_CALL_CLOSE.length);
-        this.state = 'text';
+        this.state = this.afterBlock();
         return true;
       }
       case 'arguments': {
@@ -100,6 +141,10 @@ export class ToolCallParser {
         if (this.depth === 0) {
           this.buffer = this.buffer.trimStart();
           if (!this.buffer) return false;
+          if (this.buffer[0] !== '{' && this.buffer[0] !== '[') {
+            this.state = 'whole';
+            return true;
+          }
         }
         const end = this.scanValue();
         const fragment = this.buffer.slice(0, end ?? this.buffer.length);
@@ -110,6 +155,14 @@ export class ToolCallParser {
         this.state = 'tail';
         return true;
       }
+      case 'whole': {
+        const close = this.buffer.indexOf(TOOL_CALL_CLOSE);
+        if (close < 0) return false;
+        this.wholeArguments(out, this.buffer.slice(0, close));
+        this.buffer = this.buffer.slice(close + TOOL_CALL_CLOSE.length);
+        this.state = this.afterBlock();
+        return true;
+      }
       case 'tail': {
         const close = this.buffer.indexOf(TOOL_CALL_CLOSE);
         if (close < 0) {
@@ -117,10 +170,32 @@ export class ToolCallParser {
           return false;
         }
         this.buffer = this.buffer.slice(close + TOOL_CALL_CLOSE.length);
-        this.state = 'text';
+        this.state = this.afterBlock();
         return true;
       }
+      case 'done':
+        this.buffer = '';
+        return false;
     }
+  }
+
+  private afterBlock(): 'text' | 'done' {
+    return this.calls < this.maxCalls ? 'text' : 'done';
+  }
+
+  /**
+   * The rest of a call's block after `"arguments": ` when it is not an object or array: a JSON string
+   * holding the arguments (its value is them), else the value as JSON; `{}` when unreadable.
+   */
+  private wholeArguments(out: ParsedEvent[], rest: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(rest.trim().replace(/\}\s*$/, ''));
+    } catch {
+      value = undefined;
+    }
+    out.push({ type: 'arguments', call: this.calls, text: typeof value === 'string' ? value : JSON.stringify(value ?? {}) });
+    this.calls++;
   }
 
   /** Where the arguments value ends in the buffer (exclusive), or undefined if it goes on. */
@@ -141,7 +216,7 @@ export class ToolCallParser {
   }
 
   /** A block whose head did not match: one call if it is `{"name", "arguments"}` JSON, else content. */
-  private wholeBlock(out: ParsedEvent[], block: string): void {
+  private wholeBlock(out: ParsedEvent[], block: string, close = ''): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(block.trim());
@@ -151,18 +226,20 @@ export class ToolCallParser {
     const call = isRecord(parsed) ? parsed : undefined;
     const args = call?.['arguments'] ?? call?.['parameters'];
     if (call && typeof call['name'] === 'string') {
-      out.push({ type: 'call', call: this.calls, id: this.newId(), name: call['name'] });
+      this.call(out, call['name']);
       out.push({ type: 'arguments', call: this.calls, text: typeof args === 'string' ? args : JSON.stringify(args ?? {}) });
       this.calls++;
     } else {
-      this.content(out, TOOL_CALL_OPEN + block);
+      this.content(out, TOOL_CALL_OPEN + block + close);
     }
   }
 }
 
 /** A whole output at once (non-streamed responses). */
-export function parseToolCalls(text: string): { content: string; calls: Array<{ id: string; name: string; arguments: string }> } {
-  const parser = new ToolCallParser();
+export function parseToolCalls(
+  text: string, options: ParserOptions = {},
+): { content: string; calls: Array<{ id: string; name: string; arguments: string }> } {
+  const parser = new ToolCallParser(newCallId, options);
   const events = [...parser.push(text), ...parser.end()];
   let content = '';
   const calls: Array<{ id: string; name: string; arguments: string }> = [];

@@ -82,6 +82,8 @@ export function parseToolChoice(fields: Fields, tools: ToolDefinition[], forcedN
 function chatForcedName(choice: Fields): string {
   const type = choice.raw('type');
   if (type === undefined) throw missing('tool_choice.type');
+  // Valid choices (the spec's ChatCompletionToolChoiceOption) that this engine does not implement.
+  if (type === 'allowed_tools' || type === 'custom') throw unsupportedValue('tool_choice.type', type);
   if (type !== 'function') throw notOneOf('tool_choice.type', type, ['function', 'allowed_tools', 'custom']);
   const fn = choice.object('function');
   if (!fn) throw missing('tool_choice.function');
@@ -132,6 +134,7 @@ export function parseToolCalls(value: unknown, param: string): ToolCall[] {
     const id = fields.string('id');
     if (id === undefined) throw missing(`${at}.id`);
     const type = fields.raw('type');
+    if (type === undefined) throw missing(`${at}.type`);
     if (type !== 'function') throw notOneOf(`${at}.type`, type, ['function']);
     const fn = fields.object('function');
     if (!fn) throw missing(`${at}.function`);

@@ -59,6 +59,15 @@ describe('TokenMask', () => {
     expect(text).toMatch(/^<tool_call>\n\{"name": "get_weather", "arguments": \{"city": "[^"]{0,5}"\}\}\n<\/tool_call>$/);
   });
 
+  it("turns a schema xgrammar cannot compile into the request's 400, not a failure of the model", async () => {
+    const spec = grammarFor({ messages: [], response_format: { type: 'json_schema', name: 'x', schema: { type: 'string', pattern: '[' }, strict: true } });
+    const mask = TokenMask.compile(VOCAB, spec!);
+    const error = await mask.apply(new Float32Array(VOCAB.logitsSize)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ZStreamError', code: 'invalid_request', param: 'response_format', status: 400 });
+    expect((error as Error).message).toMatch(/^Invalid schema for response_format: the grammar engine could not compile it \(.+\)\.$/);
+    mask.dispose();
+  });
+
   it('masks padding beyond the vocabulary, and bits by token', () => {
     const logits = new Float32Array(40).fill(1);
     applyBitmask(logits, Int32Array.of(0b101, -1));

@@ -4,6 +4,7 @@
 // so it runs while the prompt is prefilled.
 import type { GrammarSpec, StructuralTagFormat } from './grammar-spec.js';
 import type { GrammarMatcher } from '@mlc-ai/web-xgrammar';
+import { ZStreamError } from '../../src/shared/errors.js';
 import { grammarCompiler, xgrammar, type VocabularyInfo } from './xgrammar.js';
 
 type Matcher = GrammarMatcher;
@@ -30,7 +31,9 @@ export class TokenMask {
             ? await compiler.compileJSONSchema(JSON.stringify(spec.schema), false, -1)
             : await compiler.compileStructuralTag({ type: 'structural_tag', format: await compactArguments(spec.format) });
         return xgrammar().GrammarMatcher.createGrammarMatcher(compiled);
-      })(),
+      })().catch((error: unknown) => {
+        throw grammarRejected(spec, error);
+      }),
     );
   }
 
@@ -51,6 +54,16 @@ export class TokenMask {
     this.disposed = true;
     void this.ready.then((matcher) => matcher.dispose(), () => undefined);
   }
+}
+
+/**
+ * A schema the HTTP layer's check let through but xgrammar cannot compile (its WASM aborts): the
+ * request's own fault, a 400 for it alone; the model and the worker are fine (model-worker.ts).
+ */
+function grammarRejected(spec: GrammarSpec, error: unknown): ZStreamError {
+  const detail = error instanceof Error ? error.message : String(error);
+  const [what, param] = spec.kind === 'structural_tag' ? ['tools', 'tools'] : ['response_format', 'response_format'];
+  return new ZStreamError('invalid_request', `Invalid schema for ${what}: the grammar engine could not compile it (${detail}).`, { param, cause: error });
 }
 
 /** Tool arguments as compact-JSON grammars (a `json_schema` in a structural tag allows any whitespace). */
