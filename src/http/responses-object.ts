@@ -4,13 +4,20 @@
 import type { OutputFormat, SerializedError, ToolChoice, Usage } from '../shared/protocol.js';
 import type { ChatFinishReason } from './openai-types.js';
 import { newId } from './responses-conversation.js';
-import type { ResponsesParams } from './responses-request.js';
+import type { ResponsesParams, ServiceTier } from './responses-request.js';
 import type { OutputItem, ResponseObject, ResponseUsage, TextFormat } from './responses-wire.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 const echoFormat = (format: OutputFormat | undefined): TextFormat =>
   format === undefined ? { type: 'text' } : format;
+
+/**
+ * Spec (ServiceTier): the Response shows the tier actually used; `auto` is the project's, by
+ * default `default`, and `fast` shows as `priority`. Absent, OpenAI still answers `default`.
+ */
+const servedTier = (tier: ServiceTier | null): ResponseObject['service_tier'] =>
+  tier === null || tier === 'auto' ? 'default' : tier === 'fast' ? 'priority' : tier;
 
 const echoToolChoice = (choice: ToolChoice): ResponseObject['tool_choice'] =>
   typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
@@ -34,7 +41,8 @@ export function inProgressResponse(params: ResponsesParams, model: string): Resp
     reasoning: { effort: null, summary: null },
     store: params.store,
     temperature: params.temperature ?? 1,
-    text: { format: echoFormat(params.format) },
+    // Verbosity's default (spec: Verbosity) is medium.
+    text: { format: echoFormat(params.format), verbosity: params.verbosity ?? 'medium' },
     tool_choice: echoToolChoice(params.toolChoice),
     tools: params.tools.map(({ name, description, parameters, strict }) => ({ type: 'function', name, description: description ?? null, parameters, strict })),
     top_p: params.topP ?? 1,
@@ -42,6 +50,10 @@ export function inProgressResponse(params: ResponsesParams, model: string): Resp
     ...(params.user === null ? {} : { user: params.user }),
     metadata: params.metadata,
     background: false,
+    service_tier: servedTier(params.serviceTier),
+    prompt_cache_key: params.promptCacheKey,
+    safety_identifier: params.safetyIdentifier,
+    prompt_cache_retention: params.promptCacheRetention,
   };
 }
 

@@ -42,7 +42,17 @@ export interface ResponsesParams {
   /** Function tools (hosted tools were refused). */
   tools: ToolDefinition[];
   toolChoice: ToolChoice;
+  /** Echoed on the Response (spec: Response's ModelResponseProperties); no effect on a local model. */
+  serviceTier: ServiceTier | null;
+  promptCacheKey: string | null;
+  safetyIdentifier: string | null;
+  promptCacheRetention: 'in_memory' | '24h' | null;
+  verbosity: 'low' | 'medium' | 'high' | null;
 }
+
+/** Spec: ServiceTierResponses. */
+export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority', 'fast', 'ultrafast'] as const;
+export type ServiceTier = (typeof SERVICE_TIERS)[number];
 
 /** Item types OpenAI knows (spec: InputItem / Item); all but messages and function calls need hosted tools or a reasoning model. */
 const ITEM_TYPES = [
@@ -58,9 +68,6 @@ const TOOL_TYPES = [
   'function', 'file_search', 'web_search', 'web_search_preview', 'computer_use_preview', 'code_interpreter', 'image_generation',
   'local_shell', 'shell', 'mcp', 'custom', 'apply_patch',
 ] as const;
-
-/** Accepted and type-checked, with no effect on a local model. */
-const IGNORED_STRINGS = ['service_tier', 'prompt_cache_key', 'safety_identifier', 'prompt_cache_retention'] as const;
 
 /** OpenAI's answer for content a text-only model cannot read, naming where it is. */
 const unreadableContent = (param: string, type: string) =>
@@ -107,9 +114,11 @@ function inputItem(item: unknown, i: number): InputItem {
   if (!isObject(item)) throw invalidType(param, 'an object', item);
   const fields = new Fields(item, `${param}.`);
   const type = fields.raw('type');
+  // ItemReferenceParam: `type` is optional too, so an object with an id and no role or content is a reference.
+  const reference = type === undefined && fields.raw('id') !== undefined && fields.raw('role') === undefined && fields.raw('content') === undefined;
+  if (type === 'item_reference' || reference) return { type: 'item_reference', id: requiredString(fields, 'id') };
   // EasyInputMessage: `type` may be left out of a message.
   if (type === undefined || type === 'message') return messageItem(fields, param);
-  if (type === 'item_reference') return { type, id: requiredString(fields, 'id') };
   const id = fields.string('id');
   const withId = id === undefined ? {} : { id };
   if (type === 'function_call') {
@@ -135,7 +144,23 @@ function parseInput(value: unknown): InputItem[] {
   if (typeof value === 'string') return [{ type: 'message', role: 'user', content: value }];
   if (!Array.isArray(value)) throw invalidType('input', 'one of a string or array of objects', value);
   if (value.length === 0) throw emptyArray('input');
-  return value.map(inputItem);
+  const items = value.map(inputItem);
+  checkUniqueIds(items);
+  return items;
+}
+
+/**
+ * OpenAI refuses two input items of one id (its message and `param`, with `code: null`). Refusing
+ * them, rather than paging by position, keeps input_items' `after` cursor (an item id, spec:
+ * ListInputItems) unambiguous, so that a client's auto-pagination always ends.
+ */
+function checkUniqueIds(items: InputItem[]): void {
+  const seen = new Set<string>();
+  for (const { id } of items) {
+    if (id === undefined) continue;
+    if (seen.has(id)) throw new ZStreamError('invalid_request', `Duplicate item found with id ${id}. Remove duplicate items from your input and try again.`, { param: 'input' });
+    seen.add(id);
+  }
 }
 
 /** `metadata`: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
@@ -146,14 +171,24 @@ function parseMetadata(fields: Fields): Record<string, string> {
   if (keys.length > 16) {
     throw new ZStreamError('invalid_request', `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`, { param: 'metadata' });
   }
-  const pairs: Record<string, string> = {};
+  // Pairs, not assignments: a "__proto__" key is a key like any other (spec: Metadata).
+  const pairs: Array<[string, string]> = [];
   for (const key of keys) {
     const value = metadata.string(key) ?? '';
     if (key.length > 64) throw new ZStreamError('invalid_request', `Invalid 'metadata': key too long. Expected a key with maximum length 64, but got a key with length ${key.length} instead.`, { param: 'metadata' });
     if (value.length > 512) throw new ZStreamError('invalid_request', `Invalid 'metadata.${key}': string too long. Expected a string with maximum length 512, but got a string with length ${value.length} instead.`, { param: `metadata.${key}` });
-    pairs[key] = value;
+    pairs.push([key, value]);
   }
-  return pairs;
+  return Object.fromEntries(pairs);
+}
+
+/** OpenAI's answer for a string over a maxLength (its code, `string_above_max_length`, is not among zStream's ErrorCodes). */
+function maxLength(fields: Fields, key: string, max: number): string | undefined {
+  const value = fields.string(key);
+  if (value !== undefined && value.length > max) {
+    throw new ZStreamError('invalid_request', `Invalid '${key}': string too long. Expected a string with maximum length ${max}, but got a string with length ${value.length} instead.`, { param: key });
+  }
+  return value;
 }
 
 /**
@@ -196,6 +231,8 @@ function parseFormat(text: Fields | undefined): OutputFormat | undefined {
   if (type === 'text') return undefined;
   if (type === 'json_object') return { type };
   if (type !== 'json_schema') throw notOneOf('text.format.type', type, ['text', 'json_schema', 'json_object']);
+  // Spec: TextResponseFormatJsonSchema requires `schema` (chat's reader, shared, has it optional).
+  if (format.raw('schema') === undefined) throw missing('text.format.schema');
   return jsonSchemaFormat(format, 'text.format.schema');
 }
 
@@ -224,10 +261,9 @@ export function parseCreateResponse(body: Json): ResponsesParams {
   streamOptions?.boolean('include_obfuscation'); // never obfuscated: the field is optional in deltas
   const text = fields.object('text');
   const format = parseFormat(text);
-  text?.oneOf('verbosity', ['low', 'medium', 'high']);
+  const verbosity = text?.oneOf('verbosity', ['low', 'medium', 'high']) ?? null;
   const tools = parseTools(fields, model);
   rejectUnsupported(fields);
-  for (const key of IGNORED_STRINGS) fields.string(key);
   return {
     model,
     stream,
@@ -248,5 +284,10 @@ export function parseCreateResponse(body: Json): ResponsesParams {
     tools,
     // 'auto' is the Response's default and echoed with no tools, so a client may send it back without any.
     toolChoice: tools.length === 0 && fields.raw('tool_choice') === 'auto' ? 'auto' : parseToolChoice(fields, tools, forcedName),
+    serviceTier: fields.oneOf('service_tier', SERVICE_TIERS) ?? null,
+    promptCacheKey: fields.string('prompt_cache_key') ?? null,
+    safetyIdentifier: maxLength(fields, 'safety_identifier', 64) ?? null,
+    promptCacheRetention: fields.oneOf('prompt_cache_retention', ['in_memory', '24h'] as const) ?? null,
+    verbosity,
   };
 }

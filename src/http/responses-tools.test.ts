@@ -96,6 +96,16 @@ describe('function tools, streamed', () => {
     expect(engine.requests[1]).toMatchObject({ tools: { tool_choice: 'required', tools: [{ strict: false }] } });
   });
 
+  it('parallel_tool_calls false with free text (auto, no strict tool): one function_call item, streamed and whole', async () => {
+    const { post } = serve(scriptedEngine(tokens(`${CALL}\n${CALL.replace('Paris', 'Rome')}`)));
+    const body = { ...BODY, tools: [{ ...WEATHER, strict: false }], parallel_tool_calls: false };
+    const { events } = parseResponseStream(await (await post('/responses', { ...body, stream: true })).text());
+    const final = events.at(-1)!['response'] as { output: Item[] };
+    expect(final.output.map((item) => item.type)).toEqual(['function_call']);
+    const whole = await (await post('/responses', body)).json();
+    expect(whole.output.map((item: Item) => item.type)).toEqual(['function_call']);
+  });
+
   it('tool_choice none leaves the text alone', async () => {
     const { post, engine } = serve(scriptedEngine(tokens(CALL)));
     const { events, violations } = parseResponseStream(await (await post('/responses', { ...BODY, stream: true, tool_choice: 'none' })).text());
@@ -180,11 +190,11 @@ describe('text.format', () => {
     const { post, engine } = serve(scriptedEngine(['{"n"', ': 3}']));
     const body = await (await post('/responses', { model: 'm', input: 'Count', text: { format: { type: 'json_schema', name: 'count', schema: SCHEMA, strict: true } } })).json();
     expect(schemaErrors('Response', body)).toEqual([]);
-    expect(body.text).toEqual({ format: { type: 'json_schema', name: 'count', schema: SCHEMA, strict: true } });
+    expect(body.text).toEqual({ format: { type: 'json_schema', name: 'count', schema: SCHEMA, strict: true }, verbosity: 'medium' });
     expect(body.output[0].content[0].text).toBe('{"n": 3}');
     expect(engine.requests[0]).toEqual({ messages: [{ role: 'user', content: 'Count' }], response_format: { type: 'json_schema', name: 'count', schema: SCHEMA, strict: true } });
     const json = await (await post('/responses', { model: 'm', input: 'x', instructions: 'Answer in JSON', text: { format: { type: 'json_object' } } })).json();
-    expect(json.text).toEqual({ format: { type: 'json_object' } });
+    expect(json.text).toEqual({ format: { type: 'json_object' }, verbosity: 'medium' });
     expect(engine.requests[1]).toMatchObject({ response_format: { type: 'json_object' } });
   });
 });

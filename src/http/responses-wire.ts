@@ -100,7 +100,7 @@ export interface ResponseObject {
   reasoning: { effort: null; summary: null };
   store: boolean;
   temperature: number;
-  text: { format: TextFormat };
+  text: { format: TextFormat; verbosity: 'low' | 'medium' | 'high' };
   tool_choice: 'auto' | 'none' | 'required' | { type: 'function'; name: string };
   tools: FunctionTool[];
   top_p: number;
@@ -111,6 +111,11 @@ export interface ResponseObject {
   user?: string;
   metadata: Record<string, string>;
   background: false;
+  /** The tier that served the request (spec: ServiceTierResponses): the request's, `auto` resolved. */
+  service_tier: 'default' | 'flex' | 'scale' | 'priority' | 'ultrafast';
+  prompt_cache_key: string | null;
+  safety_identifier: string | null;
+  prompt_cache_retention: 'in_memory' | '24h' | null;
 }
 
 interface ItemEventFields {

@@ -194,6 +194,11 @@ describe('request errors, as OpenAI sends them', () => {
     ['metadata with a number', { model: 'm', input: 'x', metadata: { a: 1 } }, 400, 'metadata.a', 'invalid_type'],
     ['truncation it does not know', { model: 'm', input: 'x', truncation: 'half' }, 400, 'truncation', 'invalid_value'],
     ['stream_options without stream', { model: 'm', input: 'x', stream_options: {} }, 400, 'stream_options', null],
+    ['a json_schema format without a schema', { model: 'm', input: 'x', text: { format: { type: 'json_schema', name: 'n' } } }, 400, 'text.format.schema', 'missing_required_parameter'],
+    ['a service_tier it does not know', { model: 'm', input: 'x', service_tier: 'bogus' }, 400, 'service_tier', 'invalid_value'],
+    ['a prompt_cache_retention it does not know', { model: 'm', input: 'x', prompt_cache_retention: 'forever' }, 400, 'prompt_cache_retention', 'invalid_value'],
+    ['a safety_identifier over 64 characters', { model: 'm', input: 'x', safety_identifier: 'x'.repeat(65) }, 400, 'safety_identifier', null],
+    ['two input items of one id', { model: 'm', input: [{ id: 'msg_1', role: 'user', content: 'a' }, { id: 'msg_1', role: 'user', content: 'b' }] }, 400, 'input', null],
   ];
   for (const [name, body, status, param, code] of cases) {
     it(name, async () => {

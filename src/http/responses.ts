@@ -6,7 +6,7 @@ import { generateChoices } from './choices.js';
 import { jsonResponse } from './completion-wire.js';
 import { ZStreamError } from '../shared/errors.js';
 import { servedModel, type ServeContext } from './models.js';
-import { Fields, readJsonBody } from './request-fields.js';
+import { Fields, notOneOf, readJsonBody } from './request-fields.js';
 import { responseStore, type ResponseStore, type StoredResponse } from './response-store.js';
 import { inputResources, itemAsInput, resolveReferences, toGenerateRequest } from './responses-conversation.js';
 import { responseFrames } from './responses-events.js';
@@ -15,7 +15,7 @@ import { collectOutput } from './responses-output.js';
 import { parseCreateResponse } from './responses-request.js';
 import type { ResponseDeleted, ResponseItemList, ResponseObject } from './responses-wire.js';
 import { sseResponse } from './sse.js';
-import { parsesToolCalls, toolCallEvents, type ToolChoiceEvent } from './tool-call-chunks.js';
+import { parserOptions, parsesToolCalls, toolCallEvents, type ToolChoiceEvent } from './tool-call-chunks.js';
 
 const ONE_TOKEN_PER_DELTA = { size: 1, by: 'token' } as const;
 
@@ -29,6 +29,21 @@ function previousResponse(store: ResponseStore, id: string | null): StoredRespon
   return stored;
 }
 
+/**
+ * The engine words a prompt too long for chat (`param: 'messages'`, worker/transformers/backend.ts);
+ * here the field is `input` and the limit `max_output_tokens`. The numbers are kept where the
+ * message has them (OpenAI's Responses wording for this error is not recorded in FACTS.md).
+ */
+function responsesError(error: unknown): unknown {
+  if (!(error instanceof ZStreamError) || error.code !== 'context_length_exceeded') return error;
+  const numbers = /maximum context length is (\d+) tokens\. However, you requested (\d+) tokens \((\d+) in the \w+, (\d+) in the completion\)/.exec(error.message);
+  const message = numbers
+    ? `This model's maximum context length is ${numbers[1]} tokens. However, you requested ${numbers[2]} tokens ` +
+      `(${numbers[3]} in the input, ${numbers[4]} in the output). Please reduce the length of the input or max_output_tokens.`
+    : 'Your input exceeds the context window of this model. Please adjust your input and try again.';
+  return new ZStreamError('context_length_exceeded', message, { param: 'input', cause: error });
+}
+
 export async function createResponse(context: ServeContext, request: Request): Promise<Response> {
   const params = parseCreateResponse(await readJsonBody(request));
   const model = servedModel(context, params.model);
@@ -37,10 +52,13 @@ export async function createResponse(context: ServeContext, request: Request): P
   const input = resolveReferences(params.input, store);
   const history = [...(previous?.conversation ?? []), ...input];
   const generate = toGenerateRequest(params, history);
-  const choices = await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal);
+  const choices = await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal).catch((error: unknown) => {
+    throw responsesError(error);
+  });
   // With tools, calls are split out of the text exactly as chat completions splits them.
-  const withTools = 'messages' in generate && parsesToolCalls(generate.tools);
-  const events: ReadableStream<ToolChoiceEvent> = withTools ? choices.pipeThrough(toolCallEvents()) : choices;
+  const tools = 'messages' in generate ? generate.tools : undefined;
+  const withTools = parsesToolCalls(tools);
+  const events: ReadableStream<ToolChoiceEvent> = withTools ? choices.pipeThrough(toolCallEvents(parserOptions(tools))) : choices;
   const inputItems = inputResources(input);
   const keep = (response: ResponseObject) => {
     if (params.store) store.set({ response, inputItems, conversation: [...history, ...response.output.map(itemAsInput)] });
@@ -59,7 +77,20 @@ function storedResponse(context: ServeContext, id: string): StoredResponse {
   return stored;
 }
 
-export const retrieveResponse = (context: ServeContext, id: string): Response => jsonResponse(storedResponse(context, id).response);
+/**
+ * GET /responses/{id}: the stored Response. `stream=true` (spec: the query parameter) replays the
+ * events of a background response; this server runs none and keeps no events, so it is refused
+ * rather than answered with JSON that an SSE client would read as a stream of no events.
+ */
+export function retrieveResponse(context: ServeContext, request: Request, id: string): Response {
+  const stored = storedResponse(context, id);
+  const stream = new URL(request.url).searchParams.get('stream');
+  if (stream === 'true') {
+    throw new ZStreamError('unsupported_parameter', "Unsupported parameter: 'stream'. A stored response cannot be streamed again: only background responses can, and this server runs none.", { param: 'stream' });
+  }
+  if (stream !== null && stream !== 'false') throw notOneOf('stream', stream, ['true', 'false']);
+  return jsonResponse(stored.response);
+}
 
 export function deleteResponse(context: ServeContext, id: string): Response {
   storedResponse(context, id);
@@ -99,7 +130,7 @@ function segment(match: RegExpExecArray, index: number): string {
 /** The routes, for the router's table (fetch.ts). */
 export const RESPONSES_ROUTES = [
   { method: 'POST', pattern: /^\/responses$/, handle: createResponse },
-  { method: 'GET', pattern: /^\/responses\/([^/]+)$/, handle: (c: ServeContext, _r: Request, m: RegExpExecArray) => retrieveResponse(c, segment(m, 1)) },
+  { method: 'GET', pattern: /^\/responses\/([^/]+)$/, handle: (c: ServeContext, r: Request, m: RegExpExecArray) => retrieveResponse(c, r, segment(m, 1)) },
   { method: 'DELETE', pattern: /^\/responses\/([^/]+)$/, handle: (c: ServeContext, _r: Request, m: RegExpExecArray) => deleteResponse(c, segment(m, 1)) },
   { method: 'GET', pattern: /^\/responses\/([^/]+)\/input_items$/, handle: (c: ServeContext, r: Request, m: RegExpExecArray) => listInputItems(c, r, segment(m, 1)) },
 ];
