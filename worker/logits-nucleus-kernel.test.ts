@@ -26,7 +26,7 @@ function rows(count: number, seed: number): Float32Array[] {
   });
 }
 
-describe('NucleusKernel', () => {
+describe('NucleusKernel', { timeout: 60_000 }, () => { // long rows: slow under Stryker (logits-nucleus.test.ts)
   it('finds the largest of the first n − n % 4 scores, NaN ignored as s > max ? s : max ignores it', () => {
     for (const row of rows(40, 1)) {
       row[Math.floor(row.length / 2)] = Number.NaN;
