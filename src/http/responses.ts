@@ -10,6 +10,7 @@ import { Fields, notOneOf, readJsonBody } from './request-fields.js';
 import { responseStore, type ResponseStore, type StoredResponse } from './response-store.js';
 import { inputResources, itemAsInput, resolveReferences, toGenerateRequest } from './responses-conversation.js';
 import { responseFrames } from './responses-events.js';
+import { fitConversation } from './responses-truncation.js';
 import { finishedResponse, inProgressResponse } from './responses-object.js';
 import { collectOutput } from './responses-output.js';
 import { parseCreateResponse } from './responses-request.js';
@@ -51,8 +52,10 @@ export async function createResponse(context: ServeContext, request: Request): P
   const previous = previousResponse(store, params.previousResponseId);
   const input = resolveReferences(params.input, store);
   const history = [...(previous?.conversation ?? []), ...input];
-  const generate = toGenerateRequest(params, history);
-  const choices = await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal).catch((error: unknown) => {
+  const { generate, choices } = await fitConversation(history, params.truncation, async (kept) => {
+    const generate = toGenerateRequest(params, kept);
+    return { generate, choices: await generateChoices(context.engine, { prompts: [generate], n: 1, chunking: ONE_TOKEN_PER_DELTA }, request.signal) };
+  }).catch((error: unknown) => {
     throw responsesError(error);
   });
   // With tools, calls are split out of the text exactly as chat completions splits them.
