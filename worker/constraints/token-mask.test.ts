@@ -20,15 +20,16 @@ beforeAll(async () => {
 const TOKENS = ['<eos>', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '\n', '<tool_call>', '": "', 'Paris', 'zzzz'];
 const VOCAB: VocabularyInfo = { tokens: TOKENS, type: 'raw', logitsSize: TOKENS.length + 3, stopTokenIds: [0] };
 
-/** Greedy decoding where `zzzz` and `<eos>` are always the model's favourites, then 'Paris'. */
-async function decode(request: GenerateRequest, steps = 120): Promise<string> {
+/** Greedy decoding where `zzzz` and `<eos>` are always the model's favourites, then 'Paris'; `bias` moves tokens. */
+async function decode(request: GenerateRequest, bias: Record<string, number> = {}, steps = 120): Promise<string> {
   const spec = grammarFor(request);
   if (!spec) throw new Error('no grammar');
   const mask = TokenMask.compile(VOCAB, spec);
   let out = '';
   try {
     for (let i = 0; i < steps; i++) {
-      const logits = new Float32Array(VOCAB.logitsSize).map((_, id) => (id === 0 ? 3 : TOKENS[id] === 'zzzz' ? 5 : TOKENS[id] === 'Paris' ? 2 : TOKENS[id] === ' ' ? -1 : 0));
+      const logits = new Float32Array(VOCAB.logitsSize).map((_, id) =>
+        bias[TOKENS[id] ?? ''] ?? (id === 0 ? 3 : TOKENS[id] === 'zzzz' ? 5 : TOKENS[id] === 'Paris' ? 2 : TOKENS[id] === ' ' ? -1 : 0));
       await mask.apply(logits);
       let best = 0;
       for (let id = 1; id < logits.length; id++) if (logits[id]! > logits[best]!) best = id;
@@ -57,6 +58,19 @@ describe('TokenMask', () => {
     const tool = { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 5 } }, required: ['city'], additionalProperties: false }, strict: true };
     const text = await decode({ messages, tools: { tools: [tool, { ...tool, name: 'other' }], tool_choice: { name: 'get_weather' }, parallel_tool_calls: false } });
     expect(text).toMatch(/^<tool_call>\n\{"name": "get_weather", "arguments": \{"city": "[^"]{0,5}"\}\}\n<\/tool_call>$/);
+  });
+
+  // Found by review: with tools on `auto`, the response_format was not enforced at all.
+  it('tools on auto with a response_format: the answer holds to the schema, or the model calls a tool', async () => {
+    const schema = { type: 'object', properties: { n: { type: 'integer', minimum: 0, maximum: 9 } }, required: ['n'], additionalProperties: false };
+    const tool = { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false };
+    const request: GenerateRequest = { messages, tools: { tools: [tool], tool_choice: 'auto', parallel_tool_calls: false }, response_format: { type: 'json_schema', name: 's', schema, strict: true } };
+    const answer = await decode(request, { '<': -9, '<tool_call>': -9 });
+    expect(Object.keys(JSON.parse(answer) as object)).toEqual(['n']);
+    const call = await decode(request, { '<tool_call>': 4, '}': 1 });
+    expect(call).toMatch(/^<tool_call>\n\{"name": "get_weather", "arguments": \{.*\}\}\n<\/tool_call>$/);
+    const jsonObject = await decode({ ...request, response_format: { type: 'json_object' } }, { '<': -9, '<tool_call>': -9, '}': 1 });
+    expect(JSON.parse(jsonObject)).toBeTypeOf('object');
   });
 
   it("turns a schema xgrammar cannot compile into the request's 400, not a failure of the model", async () => {

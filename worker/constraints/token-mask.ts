@@ -66,14 +66,23 @@ function grammarRejected(spec: GrammarSpec, error: unknown): ZStreamError {
   return new ZStreamError('invalid_request', `Invalid schema for ${what}: the grammar engine could not compile it (${detail}).`, { param, cause: error });
 }
 
-/** Tool arguments as compact-JSON grammars (a `json_schema` in a structural tag allows any whitespace). */
+/**
+ * Every JSON schema in a structural tag (call arguments, an answer's format) as a compact-JSON
+ * grammar: xgrammar's `json_schema` element allows any whitespace.
+ */
 async function compactArguments(format: StructuralTagFormat): Promise<unknown> {
   const { Testings } = xgrammar();
-  const tags = await Promise.all(format.tags.map(async (tag) => ({
-    ...tag,
-    content: { type: 'grammar', grammar: await Testings._jsonSchemaToEBNF(JSON.stringify(tag.content.json_schema), false, -1) },
-  })));
-  return { ...format, tags };
+  const compact = async (node: unknown): Promise<unknown> => {
+    if (Array.isArray(node)) return Promise.all(node.map(compact));
+    if (typeof node !== 'object' || node === null) return node;
+    const entries = Object.entries(node);
+    const schema = entries.find(([key]) => key === 'json_schema')?.[1];
+    if (entries.some(([key, value]) => key === 'type' && value === 'json_schema')) {
+      return { type: 'grammar', grammar: await Testings._jsonSchemaToEBNF(JSON.stringify(schema), false, -1) };
+    }
+    return Object.fromEntries(await Promise.all(entries.map(async ([key, value]) => [key, await compact(value)])));
+  };
+  return compact(format);
 }
 
 /** xgrammar's bitmask: bit `i % 32` of word `i / 32` is set when token `i` is allowed. */
