@@ -24,7 +24,7 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
   device?: DevicePreference;
   /** Load progress; called again when the engine reloads the model in a new worker. */
   onProgress?: (progress: LoadProgress) => void;
-  /** Fetch models missing locally from the model hub. Default: only for non-embedded models. */
+  /** Fetch models missing locally from the model hub. Default: only for hub ids ('org/name'), never for a folder the page serves. */
   allowRemoteModels?: boolean;
   /** Send requests to an OpenAI-compatible server instead: always, or when the model cannot load here. Off by default. */
   passThrough?: PassThroughOptions;

@@ -44,3 +44,38 @@ describe('RemoteEngine', () => {
     ]);
   });
 });
+
+// Found by review: a base URL's query (Azure's api-version) swallowed the path, and with configured
+// headers the client's other credential headers still went upstream.
+describe('RemoteEngine: where requests go', () => {
+  function recording(options: { baseURL: string; headers?: Record<string, string> }) {
+    const sent: Array<{ url: string; headers: Headers; credentials: RequestCredentials | undefined }> = [];
+    const fetch = async (url: RequestInfo | URL, init?: RequestInit) => {
+      sent.push({ url: String(url), headers: new Headers(init?.headers), credentials: init?.credentials });
+      return new Response(SSE, { headers: { 'content-type': 'text/event-stream' } });
+    };
+    return { sent, engine: new RemoteEngine({ ...options, when: 'always', model: 'up-model', fetch }) };
+  }
+
+  it("puts the path under the base's path and keeps the base's query, then the client's", async () => {
+    const { sent, engine } = recording({ baseURL: 'https://az.test/openai/deployments/gpt4o/?api-version=2024-06-01' });
+    await engine.chat([{ role: 'user', content: 'Hi' }]);
+    await engine.serve(new Request('https://api.openai.com/v1/models?limit=2'), '/models');
+    expect(sent.map((s) => s.url)).toEqual([
+      'https://az.test/openai/deployments/gpt4o/chat/completions?api-version=2024-06-01',
+      'https://az.test/openai/deployments/gpt4o/models?api-version=2024-06-01&limit=2',
+    ]);
+  });
+
+  it("with configured headers, none of the client's credentials go upstream; without, the request is as sent", async () => {
+    const client = { authorization: 'Bearer client', 'api-key': 'k', 'x-api-key': 'x', 'openai-organization': 'o', 'openai-project': 'p', 'x-trace': 't' };
+    const request = () => new Request('https://api.openai.com/v1/models', { headers: client, credentials: 'omit' });
+    const configured = recording({ baseURL: 'https://up.test/v1', headers: { authorization: 'Bearer configured' } });
+    await configured.engine.serve(request(), '/models');
+    expect(Object.fromEntries(configured.sent[0]!.headers)).toEqual({ authorization: 'Bearer configured', 'x-trace': 't' });
+    expect(configured.sent[0]!.credentials).toBe('omit');
+    const plain = recording({ baseURL: 'https://up.test/v1' });
+    await plain.engine.serve(request(), '/models');
+    expect(Object.fromEntries(plain.sent[0]!.headers)).toEqual(client);
+  });
+});

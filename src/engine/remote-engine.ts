@@ -20,11 +20,17 @@ export interface PassThroughOptions {
   when: 'always' | 'fallback';
   /** The upstream model that `engine.chat` / `chatStream` ask for; forwarded requests keep their own. */
   model: string;
-  /** Set on every upstream request, e.g. `{ authorization: 'Bearer …' }`; they replace the client's. */
+  /**
+   * Set on every upstream request, e.g. `{ authorization: 'Bearer …' }`. With them, the client's own
+   * credentials (CLIENT_CREDENTIALS) are not sent upstream: they were meant for another server.
+   */
   headers?: Record<string, string>;
   /** Default: the global fetch. */
   fetch?: typeof fetch;
 }
+
+/** Headers OpenAI-style clients send their key or account in (OpenAI's, Azure's, Anthropic-style proxies'). */
+const CLIENT_CREDENTIALS = ['authorization', 'api-key', 'x-api-key', 'openai-organization', 'openai-project'];
 
 type Chunk = {
   choices?: Array<{ delta?: { content?: string | null }; text?: string; finish_reason?: string | null }>;
@@ -50,8 +56,8 @@ export class RemoteEngine implements Engine {
   async serve(request: Request, path: string): Promise<Response> {
     // The body is read whole: Chromium streams request bodies over HTTP/2 only.
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
-    const init = { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect };
-    return this.send(`${path}${new URL(request.url).search}`, init);
+    const { method, headers, signal, redirect, credentials, referrerPolicy } = request;
+    return this.send(path, { method, headers, body, signal, redirect, credentials, referrerPolicy }, new URL(request.url).search);
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<ReadableStream<StreamEvent>> {
@@ -64,10 +70,15 @@ export class RemoteEngine implements Engine {
     return response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).pipeThrough(toEvents());
   }
 
-  private send(pathAndQuery: string, init: RequestInit): Promise<Response> {
+  /** `path` under the upstream base's path; the base's query (Azure's `api-version`) and then the client's. */
+  private send(path: string, init: RequestInit, search = ''): Promise<Response> {
+    const url = new URL(this.baseURL);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+    for (const [name, value] of new URLSearchParams(search)) url.searchParams.append(name, value);
     const headers = new Headers(init.headers);
+    if (this.options.headers) for (const name of CLIENT_CREDENTIALS) headers.delete(name);
     for (const [name, value] of Object.entries(this.options.headers ?? {})) headers.set(name, value);
-    return this.fetch(`${this.baseURL}${pathAndQuery}`, { ...init, headers });
+    return this.fetch(url.href, { ...init, headers });
   }
 
   /** One upstream request at a time: the first is sent now (its errors reject here), each next one when first read. */

@@ -50,6 +50,20 @@ describe('routes', () => {
     expect(await (await fetch('http://localhost:8000/v1x/models')).text()).toBe('elsewhere');
     expect(seen).toEqual(['http://localhost:8000/v2/chat/completions', 'http://localhost:8000/v1x/models']);
   });
+
+  // Found by review: an input that is no URL or Request of this realm (an iframe's URL, a polyfill,
+  // a String object) was read as a Request with no url, so a request for the model went to the network.
+  it("answers a URL from another realm, a URL polyfill and a String object itself, as fetch would read them", async () => {
+    const network: string[] = [];
+    const fetch = createFetch(fakeEngine(), { baseURL: BASE, fetch: async (input) => (network.push(String(input)), new Response('network')) });
+    const href = 'http://localhost:8000/v1/models';
+    const polyfill = { href, toString: () => href };
+    for (const input of [polyfill, new String(href)]) {
+      const res = await fetch(input as unknown as URL);
+      expect(await res.json()).toMatchObject({ object: 'list' });
+    }
+    expect(network).toEqual([]);
+  });
 });
 
 describe('models', () => {

@@ -62,8 +62,13 @@ async function answerFromRoutes(context: ServeContext, request: Request, path: s
   }
 }
 
+/**
+ * What fetch itself would request: a Request's url, else the input as a string. Duck-typed, since a
+ * URL or Request from another realm (an iframe) or a polyfill fails `instanceof`, and a miss here
+ * would send a request meant for the model to the network.
+ */
 const toURL = (input: RequestInfo | URL): string =>
-  input instanceof URL ? input.href : typeof input === 'string' ? input : input.url;
+  typeof input === 'object' && 'url' in input && typeof input.url === 'string' && 'method' in input ? input.url : String(input);
 
 function normalizeBases(baseURL: string | string[] | undefined): string[] {
   const bases = baseURL === undefined ? ['/v1'] : Array.isArray(baseURL) ? baseURL : [baseURL];

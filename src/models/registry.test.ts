@@ -50,6 +50,14 @@ describe('resolveModel', () => {
       });
   });
 
+  // Found by review: a model the page serves itself fell back to huggingface.co for a missing file.
+  it('the hub by default for hub ids only: never for a folder URL or a bare id under modelBaseURL', () => {
+    expect(resolveModel({ backend: 'transformers', id: 'mine', url: '/models/my-model/' }, OPTIONS)).toMatchObject({ allowRemote: false });
+    expect(resolveModel('my-local-model', OPTIONS)).toMatchObject({ allowRemote: false });
+    expect(resolveModel('someone/Some-Model-ONNX', OPTIONS)).toMatchObject({ allowRemote: true });
+    expect(resolveModel({ backend: 'transformers', id: 'mine', url: '/models/my-model/' }, { ...OPTIONS, allowRemoteModels: true })).toMatchObject({ allowRemote: true });
+  });
+
   it('a bare unknown id may be a local folder: the worker checks, with the listing at hand', () => {
     expect(resolveModel('my-local-model', OPTIONS)).toMatchObject({ backend: 'transformers', name: 'my-local-model', registered: false });
   });

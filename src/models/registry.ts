@@ -82,7 +82,7 @@ export function describeRegistry(): string {
 export interface ResolveOptions {
   /** Absolute folder URL (ending in '/') of local transformers.js models: the embedded one lives there. */
   modelBaseURL: string;
-  /** Whether transformers.js may fetch from the hub; default: for every model but the embedded one. */
+  /** Whether transformers.js may fetch from the hub; default: for hub ids ('org/name') only. */
   allowRemoteModels?: boolean | undefined;
   /** What relative URLs in a definition are relative to (the page). */
   pageURL: string;
@@ -103,7 +103,9 @@ function transformersSpec(id: string, source: string, options: ResolveOptions, e
     name = url.pathname.split('/').at(-2) ?? '';
     baseURL = new URL('../', url).href;
   }
-  return { backend: 'transformers', id, name, baseURL, ...extra, allowRemote: options.allowRemoteModels ?? id !== EMBEDDED_MODEL };
+  // The hub by default only for a hub id ('org/name'): a model the page serves itself (a folder URL,
+  // a bare id under modelBaseURL) must not fall back to huggingface.co for a missing file.
+  return { backend: 'transformers', id, name, baseURL, ...extra, allowRemote: options.allowRemoteModels ?? (isHubId(source) && id !== EMBEDDED_MODEL) };
 }
 
 function definitionSpec(definition: ModelDefinition, options: ResolveOptions): ModelSpec {
