@@ -157,3 +157,20 @@ describe('the openai SDK over the fake engine', () => {
     await expect(consume()).rejects.toThrow('the device was lost');
   });
 });
+
+// Found by review: `object` came after `model` (FACTS.md lists a chunk's fields `id`, `object`,
+// `created`, `model`, `choices`; the spec's examples agree, with a choice's `logprobs` before `finish_reason`).
+describe('key order on the wire, as OpenAI sends it', () => {
+  const head = ['id', 'object', 'created', 'model'];
+  it('chunks and bodies of both endpoints begin id, object, created, model; a whole choice ends logprobs, finish_reason', async () => {
+    const { post } = serve();
+    const { chunks } = parseStream(await (await post('/chat/completions', { model: 'm', messages: MESSAGES, stream: true })).text(), 'chat');
+    expect(chunks.map((c) => Object.keys(c).slice(0, 4))).toEqual(chunks.map(() => head));
+    const body = await (await post('/chat/completions', { model: 'm', messages: MESSAGES })).json();
+    expect([Object.keys(body).slice(0, 4), Object.keys(body.choices[0])]).toEqual([head, ['index', 'message', 'logprobs', 'finish_reason']]);
+    const legacy = await (await post('/completions', { model: 'm', prompt: 'Once' })).json();
+    expect(Object.keys(legacy).slice(0, 4)).toEqual(head);
+    const legacyChunks = parseStream(await (await post('/completions', { model: 'm', prompt: 'Once', stream: true })).text(), 'completion').chunks;
+    expect(Object.keys(legacyChunks[0]!).slice(0, 4)).toEqual(head);
+  });
+});

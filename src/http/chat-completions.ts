@@ -1,7 +1,7 @@
 // POST /chat/completions: OpenAI's chat.completion body, or its chat.completion.chunk stream.
 import { collectChoices, generateChoices } from './choices.js';
 import {
-  SYSTEM_FINGERPRINT, errorFrame, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
+  SYSTEM_FINGERPRINT, errorFrame, header, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
 } from './completion-wire.js';
 import { servedModel, type ServeContext } from './models.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason } from './openai-types.js';
@@ -24,14 +24,15 @@ export async function chatCompletions(context: ServeContext, request: Request): 
   }
   const { choices, usage } = await collectChoices(events);
   const body: ChatCompletion = {
-    ...meta,
-    object: 'chat.completion',
+    ...header(meta, 'chat.completion'),
     system_fingerprint: SYSTEM_FINGERPRINT,
-    choices: choices.map(({ text, finish_reason }, index) => ({
-      index,
-      ...(parsesToolCalls(tools) ? toolCallMessage(text, finish_reason, parserOptions(tools)) : { message: { role: 'assistant', content: text, refusal: null }, finish_reason }),
-      logprobs: null,
-    })),
+    choices: choices.map(({ text, finish_reason }, index) => {
+      const answer = parsesToolCalls(tools)
+        ? toolCallMessage(text, finish_reason, parserOptions(tools))
+        : { message: { role: 'assistant', content: text, refusal: null } as const, finish_reason };
+      // OpenAI's order: index, message, logprobs, finish_reason.
+      return { index, message: answer.message, logprobs: null, finish_reason: answer.finish_reason };
+    }),
     usage,
   };
   return jsonResponse(body);
@@ -45,8 +46,7 @@ export async function chatCompletions(context: ServeContext, request: Request): 
  */
 function chunkFrames(meta: ResponseMeta, includeUsage: boolean): (event: ToolChoiceEvent) => Uint8Array[] {
   const chunk = (choices: ChatCompletionChunk['choices'], usage?: Usage): ChatCompletionChunk => ({
-    ...meta,
-    object: 'chat.completion.chunk',
+    ...header(meta, 'chat.completion.chunk'),
     system_fingerprint: SYSTEM_FINGERPRINT,
     choices,
     ...(includeUsage ? { usage: usage ?? null } : usage ? { usage } : {}),

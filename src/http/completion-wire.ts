@@ -22,6 +22,10 @@ export const responseMeta = (prefix: string, model: string): ResponseMeta => ({
   model,
 });
 
+/** A body's or chunk's first fields, in OpenAI's order (FACTS.md: `id`, `object`, `created`, `model`). */
+export const header = <O extends string>(meta: ResponseMeta, object: O) =>
+  ({ id: meta.id, object, created: meta.created, model: meta.model });
+
 export const jsonResponse = (body: unknown): Response =>
   new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
 

@@ -2,7 +2,7 @@
 // with `text_completion` objects, streamed or not. Spec: CreateCompletionRequest/Response.
 import { collectChoices, generateChoices, type ChoiceEvent } from './choices.js';
 import {
-  SYSTEM_FINGERPRINT, errorFrame, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
+  SYSTEM_FINGERPRINT, errorFrame, header, jsonResponse, responseMeta, streamEnd, type ResponseMeta,
 } from './completion-wire.js';
 import { ZStreamError } from '../shared/errors.js';
 import { servedModel, type ServeContext } from './models.js';
@@ -82,8 +82,7 @@ export async function completions(context: ServeContext, request: Request): Prom
 }
 
 const completion = (meta: ResponseMeta, choices: Completion['choices'], usage?: Usage): Completion => ({
-  ...meta,
-  object: 'text_completion',
+  ...header(meta, 'text_completion'),
   system_fingerprint: SYSTEM_FINGERPRINT,
   choices,
   ...(usage ? { usage } : {}),
