@@ -174,3 +174,20 @@ describe('key order on the wire, as OpenAI sends it', () => {
     expect(Object.keys(legacyChunks[0]!).slice(0, 4)).toEqual(head);
   });
 });
+
+// Found by review (spec: ServiceTier): "When the service_tier parameter is set, the response body
+// will include the service_tier value based on the processing mode actually used".
+describe('service_tier', () => {
+  it('is shown, as the tier used, only when the request set it, on the body and on every chunk', async () => {
+    const { post } = serve();
+    const tiers = async (extra: Record<string, unknown>) => {
+      const body = await (await post('/chat/completions', { model: 'm', messages: MESSAGES, ...extra })).json();
+      const { chunks } = parseStream(await (await post('/chat/completions', { model: 'm', messages: MESSAGES, stream: true, ...extra })).text(), 'chat');
+      return [body.service_tier, ...new Set(chunks.map((c) => c['service_tier']))];
+    };
+    expect(await tiers({ service_tier: 'auto' })).toEqual(['default', 'default']);
+    expect(await tiers({ service_tier: 'fast' })).toEqual(['priority', 'priority']);
+    expect(await tiers({ service_tier: 'flex' })).toEqual(['flex', 'flex']);
+    expect(await tiers({})).toEqual([undefined, undefined]);
+  });
+});

@@ -17,7 +17,7 @@ export async function chatCompletions(context: ServeContext, request: Request): 
   const { tools, responseFormat } = params;
   const prompts = [{ ...params.params, messages: params.messages, ...(tools ? { tools } : {}), ...(responseFormat ? { response_format: responseFormat } : {}) }];
   const events = await generateChoices(context.engine, { prompts, n: params.n, chunking: params.streamOptions.chunking }, request.signal);
-  const meta = responseMeta('chatcmpl-', model);
+  const meta = responseMeta('chatcmpl-', model, params.serviceTier);
   if (params.stream) {
     const read: ReadableStream<ToolChoiceEvent> = parsesToolCalls(tools) ? events.pipeThrough(toolCallEvents(parserOptions(tools))) : events;
     return sseResponse(read, chunkFrames(meta, params.streamOptions.includeUsage), context.keepAliveMs);

@@ -1,4 +1,5 @@
 // The OpenAI wire shapes the shim emits (a subset of openapi.json's schemas).
+import type { ServedTier } from './echoed-fields.js';
 import type { FinishReason, Usage } from '../shared/protocol.js';
 
 /** A streamed tool call: the first delta of a call has id, type and name; later ones argument text. */
@@ -23,6 +24,8 @@ export interface ChatCompletionChunk {
   object: 'chat.completion.chunk';
   created: number;
   model: string;
+  /** Only when the request set `service_tier`: the tier that served it. */
+  service_tier?: ServedTier;
   system_fingerprint: string;
   /** Empty only in the usage chunk of `stream_options.include_usage`. */
   choices: Array<{
@@ -48,6 +51,8 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
+  /** Only when the request set `service_tier`: the tier that served it. */
+  service_tier?: ServedTier;
   system_fingerprint: string;
   choices: Array<{
     index: number;

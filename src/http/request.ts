@@ -5,6 +5,7 @@
 import { CHUNK_BY, type Chunking } from './chunking.js';
 import { ZStreamError } from '../shared/errors.js';
 import type { ChatMessage, GenerationParams, OutputFormat, ToolsParams } from '../shared/protocol.js';
+import { CHAT_SERVICE_TIERS, REASONING_EFFORTS, VERBOSITIES, parseHints, parseMetadata, type ServiceTier } from './echoed-fields.js';
 import { checkJsonMode, checkToolHistory, parseResponseFormat, parseToolCalls, parseTools } from './tools-request.js';
 import {
   Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
@@ -31,6 +32,8 @@ export interface ChatCompletionParams extends CommonParams {
   messages: ChatMessage[];
   tools?: ToolsParams;
   responseFormat?: OutputFormat;
+  /** The request's `service_tier`: the response then says which tier served it (spec: ServiceTier). */
+  serviceTier?: ServiceTier;
 }
 
 /**
@@ -39,15 +42,20 @@ export interface ChatCompletionParams extends CommonParams {
  */
 export const MAX_CHOICES = 128;
 
+/** Spec: `seed`'s bounds (int64, as JSON numbers have them). */
+const INT64 = { min: -(2 ** 63), max: 2 ** 63 };
+
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'] as const;
 const PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'file'] as const;
 
-/** Accepted and type-checked, with no effect on a local model. */
-const IGNORED_CHAT_FIELDS = {
-  string: ['service_tier', 'prompt_cache_key', 'safety_identifier', 'reasoning_effort', 'verbosity', 'prompt_cache_retention'],
-  boolean: ['store'],
-  object: ['metadata'],
-} as const;
+/** Accepted and checked as the spec says, with no effect on a local model (echoed-fields.ts). */
+function checkEchoedFields(fields: Fields): void {
+  parseHints(fields);
+  parseMetadata(fields);
+  fields.oneOf('reasoning_effort', REASONING_EFFORTS);
+  fields.oneOf('verbosity', VERBOSITIES);
+  fields.boolean('store');
+}
 
 function streamOptions(fields: Fields, stream: boolean): StreamOptions {
   const options = fields.object('stream_options');
@@ -92,7 +100,9 @@ export function parseCommon(fields: Fields, maxTokens: number | undefined): Comm
   if (typeof model !== 'string') throw invalidType('model', 'a string', model);
   const stream = fields.boolean('stream') ?? false;
   fields.string('user');
-  if (fields.object('logit_bias')?.keys().length) throw unsupportedParameter('logit_bias');
+  const bias = fields.object('logit_bias');
+  for (const token of bias?.keys() ?? []) bias?.integer(token, { min: -100, max: 100 });
+  if (bias?.keys().length) throw unsupportedParameter('logit_bias');
   return {
     model,
     stream,
@@ -102,7 +112,7 @@ export function parseCommon(fields: Fields, maxTokens: number | undefined): Comm
       max_tokens: maxTokens,
       temperature: fields.decimal('temperature', { min: 0, max: 2 }),
       top_p: fields.decimal('top_p', { min: 0, max: 1 }),
-      seed: fields.integer('seed'),
+      seed: fields.integer('seed', INT64),
       presence_penalty: fields.decimal('presence_penalty', { min: -2, max: 2 }),
       frequency_penalty: fields.decimal('frequency_penalty', { min: -2, max: 2 }),
       stop: stopSequences(fields),
@@ -175,10 +185,15 @@ function rejectUnsupported(fields: Fields): void {
   if (functionCall !== undefined && functionCall !== 'none' && functionCall !== 'auto') throw unsupportedParameter('function_call');
   if (fields.boolean('logprobs')) throw unsupportedParameter('logprobs');
   if (fields.integer('top_logprobs', { min: 0, max: 20 })) throw unsupportedParameter('top_logprobs');
-  const modalities = fields.array('modalities');
-  if (modalities?.some((m) => m !== 'text')) throw unsupportedValue('modalities', modalities);
+  // A malformed value is invalid (the spec refuses it) before it is unsupported (the spec allows it).
+  const modalities = fields.array('modalities') ?? [];
+  modalities.forEach((m, i) => {
+    if (typeof m !== 'string') throw invalidType(`modalities[${i}]`, 'a string', m);
+    if (m !== 'text' && m !== 'audio') throw notOneOf(`modalities[${i}]`, m, ['text', 'audio']);
+  });
+  if (modalities.includes('audio')) throw unsupportedValue('modalities', modalities);
   for (const key of ['audio', 'prediction', 'web_search_options']) {
-    if (fields.raw(key) !== undefined) throw unsupportedParameter(key);
+    if (fields.object(key)) throw unsupportedParameter(key);
   }
 }
 
@@ -193,8 +208,7 @@ export function parseChatCompletion(body: Json): ChatCompletionParams {
   const tools = parseTools(fields);
   const responseFormat = parseResponseFormat(fields);
   checkJsonMode(messages, responseFormat);
-  for (const key of IGNORED_CHAT_FIELDS.string) fields.string(key);
-  for (const key of IGNORED_CHAT_FIELDS.boolean) fields.boolean(key);
-  for (const key of IGNORED_CHAT_FIELDS.object) fields.object(key);
-  return { ...common, messages, ...(tools ? { tools } : {}), ...(responseFormat ? { responseFormat } : {}) };
+  checkEchoedFields(fields);
+  const serviceTier = fields.oneOf('service_tier', CHAT_SERVICE_TIERS);
+  return { ...common, messages, ...(tools ? { tools } : {}), ...(responseFormat ? { responseFormat } : {}), ...(serviceTier ? { serviceTier } : {}) };
 }

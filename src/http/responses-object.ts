@@ -4,20 +4,14 @@
 import type { OutputFormat, SerializedError, ToolChoice, Usage } from '../shared/protocol.js';
 import type { ChatFinishReason } from './openai-types.js';
 import { newId } from './responses-conversation.js';
-import type { ResponsesParams, ServiceTier } from './responses-request.js';
+import { servedTier } from './echoed-fields.js';
+import type { ResponsesParams } from './responses-request.js';
 import type { OutputItem, ResponseObject, ResponseUsage, TextFormat } from './responses-wire.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 const echoFormat = (format: OutputFormat | undefined): TextFormat =>
   format === undefined ? { type: 'text' } : format;
-
-/**
- * Spec (ServiceTier): the Response shows the tier actually used; `auto` is the project's, by
- * default `default`, and `fast` shows as `priority`. Absent, OpenAI still answers `default`.
- */
-const servedTier = (tier: ServiceTier | null): ResponseObject['service_tier'] =>
-  tier === null || tier === 'auto' ? 'default' : tier === 'fast' ? 'priority' : tier;
 
 const echoToolChoice = (choice: ToolChoice): ResponseObject['tool_choice'] =>
   typeof choice === 'string' ? choice : { type: 'function', name: choice.name };

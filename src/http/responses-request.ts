@@ -4,6 +4,7 @@
 // path. Function `tools`, `tool_choice` and `text.format` are read by chat completions' own
 // readers (tools-request.ts) into the engine's types; only their JSON shapes differ here.
 import { ZStreamError } from '../shared/errors.js';
+import { RESPONSES_SERVICE_TIERS, VERBOSITIES, parseHints, parseMetadata, type ServiceTier } from './echoed-fields.js';
 import type { OutputFormat, ToolChoice, ToolDefinition } from '../shared/protocol.js';
 import {
   Fields, emptyArray, invalidType, isObject, missing, notOneOf, unsupportedParameter, unsupportedValue, type Json,
@@ -49,10 +50,6 @@ export interface ResponsesParams {
   promptCacheRetention: 'in_memory' | '24h' | null;
   verbosity: 'low' | 'medium' | 'high' | null;
 }
-
-/** Spec: ServiceTierResponses. */
-export const SERVICE_TIERS = ['auto', 'default', 'flex', 'scale', 'priority', 'fast', 'ultrafast'] as const;
-export type ServiceTier = (typeof SERVICE_TIERS)[number];
 
 /** Item types OpenAI knows (spec: InputItem / Item); all but messages and function calls need hosted tools or a reasoning model. */
 const ITEM_TYPES = [
@@ -163,34 +160,6 @@ function checkUniqueIds(items: InputItem[]): void {
   }
 }
 
-/** `metadata`: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
-function parseMetadata(fields: Fields): Record<string, string> {
-  const metadata = fields.object('metadata');
-  if (!metadata) return {};
-  const keys = metadata.keys();
-  if (keys.length > 16) {
-    throw new ZStreamError('invalid_request', `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`, { param: 'metadata' });
-  }
-  // Pairs, not assignments: a "__proto__" key is a key like any other (spec: Metadata).
-  const pairs: Array<[string, string]> = [];
-  for (const key of keys) {
-    const value = metadata.string(key) ?? '';
-    if (key.length > 64) throw new ZStreamError('invalid_request', `Invalid 'metadata': key too long. Expected a key with maximum length 64, but got a key with length ${key.length} instead.`, { param: 'metadata' });
-    if (value.length > 512) throw new ZStreamError('invalid_request', `Invalid 'metadata.${key}': string too long. Expected a string with maximum length 512, but got a string with length ${value.length} instead.`, { param: `metadata.${key}` });
-    pairs.push([key, value]);
-  }
-  return Object.fromEntries(pairs);
-}
-
-/** OpenAI's answer for a string over a maxLength (its code, `string_above_max_length`, is not among zStream's ErrorCodes). */
-function maxLength(fields: Fields, key: string, max: number): string | undefined {
-  const value = fields.string(key);
-  if (value !== undefined && value.length > max) {
-    throw new ZStreamError('invalid_request', `Invalid '${key}': string too long. Expected a string with maximum length ${max}, but got a string with length ${value.length} instead.`, { param: key });
-  }
-  return value;
-}
-
 /**
  * Function tools, flat (`{type: 'function', name, parameters, strict}`), strict unless they say
  * otherwise, as the Responses API has them; hosted tools (they run on OpenAI's servers) are
@@ -261,7 +230,7 @@ export function parseCreateResponse(body: Json): ResponsesParams {
   streamOptions?.boolean('include_obfuscation'); // never obfuscated: the field is optional in deltas
   const text = fields.object('text');
   const format = parseFormat(text);
-  const verbosity = text?.oneOf('verbosity', ['low', 'medium', 'high']) ?? null;
+  const verbosity = text?.oneOf('verbosity', VERBOSITIES) ?? null;
   const tools = parseTools(fields, model);
   rejectUnsupported(fields);
   return {
@@ -284,10 +253,8 @@ export function parseCreateResponse(body: Json): ResponsesParams {
     tools,
     // 'auto' is the Response's default and echoed with no tools, so a client may send it back without any.
     toolChoice: tools.length === 0 && fields.raw('tool_choice') === 'auto' ? 'auto' : parseToolChoice(fields, tools, forcedName),
-    serviceTier: fields.oneOf('service_tier', SERVICE_TIERS) ?? null,
-    promptCacheKey: fields.string('prompt_cache_key') ?? null,
-    safetyIdentifier: maxLength(fields, 'safety_identifier', 64) ?? null,
-    promptCacheRetention: fields.oneOf('prompt_cache_retention', ['in_memory', '24h'] as const) ?? null,
+    serviceTier: fields.oneOf('service_tier', RESPONSES_SERVICE_TIERS) ?? null,
+    ...parseHints(fields),
     verbosity,
   };
 }
