@@ -37,6 +37,8 @@ export interface FakeOptions {
 /** The worker's side: `parallel` generations at a time in FIFO order, each playing its script on demand. */
 export class FakeWorker {
   readonly log: string[] = [];
+  /** Every request generate() was called with, as the worker got it. */
+  readonly requests: GenerateRequest[] = [];
   /** Set by its connection: ends the worker, as a crash does. */
   crash: () => void = () => {};
   /** Set by its connection: the worker takes no more work (a lost GPU device), and lives on. */
@@ -58,6 +60,7 @@ export class FakeWorker {
   ) {}
 
   async generate(req: GenerateRequest, options: GenerateOptions): Promise<GenerateHandle> {
+    this.requests.push(req);
     const script = 'messages' in req ? req.messages[0]!.content.split(' ') : [];
     const { id } = options;
     if (script[0] === 'refuse') {

@@ -4,7 +4,7 @@
 import { explainLoadFailure } from '../models/asset-check.js';
 import { assetFileURLs, resolveAssets, type AssetOptions } from '../models/assets.js';
 import { installErrorTransfer } from '../shared/error-transfer.js';
-import { flowSettings, type FlowOptions } from './flow-settings.js';
+import { checkCacheBytes, flowSettings, type FlowOptions } from './flow-settings.js';
 import type { DevicePreference, LoadOptions, LoadProgress } from '../shared/protocol.js';
 import { RemoteEngine, type PassThroughOptions } from './remote-engine.js';
 import { LocalEngine } from './local-engine.js';
@@ -57,7 +57,7 @@ export async function createEngineWith(options: EngineOptions, start: WorkerStar
   const scheduling = { maxRunning: flow.maxRunning, preemptIdleMs: flow.preemptIdleMs };
   const load: LoadOptions = {
     model, device: options.device ?? 'auto', ...assets, scheduling,
-    ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
+    ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: checkCacheBytes(options.prefixCacheBytes) }),
   };
   const open = options.shared
     ? sharedWorkerOpener(load, options.onProgress, start)

@@ -21,6 +21,46 @@ export async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGen
   }
 }
 
+/**
+ * `chatStream`'s iterator over the request `open` starts. `return()` (a `break`, a Stop button)
+ * aborts the request at once, even while a `next()` waits on it: an async generator's own return()
+ * would wait behind that next(), so a queued request would still run and a running one would go on
+ * to its next token. The waiting next() then resolves as done.
+ */
+export function chatDeltas(open: (signal: AbortSignal) => Promise<ReadableStream<StreamEvent>>, signal?: AbortSignal): AsyncIterableIterator<string> {
+  const stop = new AbortController();
+  const deltas = (async function* () {
+    yield* textDeltas(await open(signal ? AbortSignal.any([signal, stop.signal]) : stop.signal));
+  })();
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const end = () => {
+    stop.abort();
+    deltas.return(undefined).catch(() => {}); // settles after a waiting next(); nothing to report
+  };
+  return {
+    async next() {
+      if (stop.signal.aborted) return done;
+      try {
+        return await deltas.next();
+      } catch (error) {
+        if (stop.signal.aborted) return done;
+        throw error;
+      }
+    },
+    async return() {
+      end();
+      return done;
+    },
+    async throw(error: unknown) {
+      end();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /** The whole answer, with its finish reason and usage; a throw in `onToken` cancels the stream (and the generation). */
 export async function collectResult(events: ReadableStream<StreamEvent>, onToken?: (text: string) => void): Promise<ChatResult> {
   const reader = events.getReader();

@@ -52,21 +52,33 @@ export type FlowSettings = Required<Omit<FlowOptions, 'stallTimeoutMs' | 'maxRun
 
 export const FLOW_DEFAULTS = { runAhead: 32, maxQueued: 64, idleTimeoutMs: 300_000 } as const;
 
-function checked(name: keyof FlowOptions, value: number | undefined, min: number): number | undefined {
+/** setTimeout's largest delay: beyond it, a timer fires at once (HTML: a 32-bit signed integer). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checked(name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) {
-    throw new ZStreamError('invalid_value', `${name} must be an integer of at least ${min}; got ${value}.`, { param: name });
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ZStreamError('invalid_value', `${name} must be an integer from ${min} to ${max}; got ${String(value)}.`, { param: name });
   }
   return value;
 }
+
+/** A request's own limits (engine.chat, chatStream, generate options): checked as createEngine checks its defaults. */
+export function checkRequestLimits(limits: { idleTimeoutMs?: number | undefined; stallTimeoutMs?: number | undefined }): void {
+  checked('idleTimeoutMs', limits.idleTimeoutMs, 0, MAX_TIMER_MS);
+  checked('stallTimeoutMs', limits.stallTimeoutMs, 1, MAX_TIMER_MS);
+}
+
+/** `prefixCacheBytes`: bytes, 0 for no prefix cache (NaN would remove the bound: every cache kept). */
+export const checkCacheBytes = (bytes: number | undefined): number | undefined => checked('prefixCacheBytes', bytes, 0);
 
 export function flowSettings(options: FlowOptions): FlowSettings {
   return {
     runAhead: checked('runAhead', options.runAhead, 1) ?? FLOW_DEFAULTS.runAhead,
     maxQueued: checked('maxQueued', options.maxQueued, 0) ?? FLOW_DEFAULTS.maxQueued,
-    idleTimeoutMs: checked('idleTimeoutMs', options.idleTimeoutMs, 0) ?? FLOW_DEFAULTS.idleTimeoutMs,
-    stallTimeoutMs: checked('stallTimeoutMs', options.stallTimeoutMs, 1),
+    idleTimeoutMs: checked('idleTimeoutMs', options.idleTimeoutMs, 0, MAX_TIMER_MS) ?? FLOW_DEFAULTS.idleTimeoutMs,
+    stallTimeoutMs: checked('stallTimeoutMs', options.stallTimeoutMs, 1, MAX_TIMER_MS),
     maxRunning: checked('maxRunning', options.maxRunning, 1),
-    preemptIdleMs: checked('preemptIdleMs', options.preemptIdleMs, 1),
+    preemptIdleMs: checked('preemptIdleMs', options.preemptIdleMs, 1, MAX_TIMER_MS),
   };
 }

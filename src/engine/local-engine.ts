@@ -1,7 +1,7 @@
 // The engine of a local model: requests go through the queue (request-queue.ts) to the worker
 // that runs the model; each request's events come back as its own ReadableStream.
 import type { ChatMessage, GenerateRequest, ModelInfo, StreamEvent } from '../shared/protocol.js';
-import { collectResult, textDeltas } from './event-readers.js';
+import { chatDeltas, collectResult } from './event-readers.js';
 import { splitRequestOptions } from './request-options.js';
 import type { EngineStats, RequestQueue } from './request-queue.js';
 import type { Engine, RequestLimits, RequestOptions } from './types.js';
@@ -23,9 +23,9 @@ export class LocalEngine implements Engine {
     return this.queue.submitAll(requests, { ...limits, signal });
   }
 
-  async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
+  chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncIterableIterator<string> {
     const { params, signal, limits } = splitRequestOptions(options);
-    yield* textDeltas(await this.generate({ ...params, messages }, signal, limits));
+    return chatDeltas((stop) => this.generate({ ...params, messages }, stop, limits), signal);
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {

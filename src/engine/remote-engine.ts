@@ -8,7 +8,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { Engine, RequestOptions } from './types.js';
 import { ZStreamError } from '../shared/errors.js';
-import { collectResult, textDeltas } from './event-readers.js';
+import { chatDeltas, collectResult } from './event-readers.js';
 import { resolveBaseURL } from './base-url.js';
 import { splitRequestOptions } from './request-options.js';
 import type { ChatMessage, FinishReason, GenerateRequest, ModelInfo, StreamEvent, Usage } from '../shared/protocol.js';
@@ -88,9 +88,9 @@ export class RemoteEngine implements Engine {
     return [await this.generate(first, signal), ...rest.map((request) => lazyStream(() => this.generate(request, signal)))];
   }
 
-  async *chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncGenerator<string> {
+  chatStream(messages: ChatMessage[], options: RequestOptions = {}): AsyncIterableIterator<string> {
     const { params, signal } = splitRequestOptions(options);
-    yield* textDeltas(await this.generate({ ...params, messages }, signal));
+    return chatDeltas((stop) => this.generate({ ...params, messages }, stop), signal);
   }
 
   async chat(messages: ChatMessage[], options: RequestOptions & { onToken?: (text: string) => void } = {}) {

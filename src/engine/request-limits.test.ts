@@ -101,4 +101,52 @@ describe('request limits', () => {
     expect(await engine.chat(request('d1').messages)).toMatchObject({ text: 'd1' }); // after the idle limit
     expect(await queue.stats()).toMatchObject({ queued: 0 });
   });
+
+  // Found by review: per-request limits went to setTimeout unchecked (0 or -1 ended the request at
+  // once, and one client's stallTimeoutMs 0 could replace the worker under another's request).
+  it("a request's own limits are checked as createEngine checks its defaults", async () => {
+    const { queue } = setup();
+    await queue.start();
+    const engine = new LocalEngine(queue);
+    const messages = request('a1').messages;
+    for (const limits of [{ stallTimeoutMs: 0 }, { idleTimeoutMs: -1 }, { idleTimeoutMs: Number.NaN }, { stallTimeoutMs: 2 ** 31 }]) {
+      await expect(engine.chat(messages, limits)).rejects.toMatchObject({ code: 'invalid_value', param: Object.keys(limits)[0] });
+    }
+    expect(await engine.chat(messages, { stallTimeoutMs: 2 ** 31 - 1, idleTimeoutMs: 0 })).toMatchObject({ text: 'a1' });
+  });
+
+  // Found by review: `stop: 5` failed inside a decode step (a model failure: the worker was retired),
+  // and OpenAI's string form was read letter by letter.
+  it('generation parameters a model cannot use are refused before queueing; stop as a string is one sequence', async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const engine = new LocalEngine(queue);
+    const messages = request('a1').messages;
+    const bad = [{ stop: 5 }, { stop: [5] }, { temperature: '1' }, { temperature: 3 }, { top_p: Number.NaN }, { max_tokens: 0 }, { max_tokens: 2.5 }, { seed: 'x' }];
+    for (const params of bad) {
+      await expect(engine.chat(messages, params as never)).rejects.toMatchObject({ code: 'invalid_value', param: Object.keys(params)[0] });
+    }
+    await expect(engine.generate({ ...request('a1'), presence_penalty: -3 })).rejects.toMatchObject({ param: 'presence_penalty' });
+    expect(connections[0]!.worker.log).toEqual([]);
+    await engine.chat(messages, { stop: 'END' } as never);
+    expect(connections[0]!.worker.requests.at(-1)).toMatchObject({ stop: ['END'] });
+  });
+
+  // Found by review: chatStream was an async generator, whose return() waits behind a pending next():
+  // a Stop button left a queued request to run, and a running one to its next token.
+  it("chatStream's return() while a next() waits stops the request at once; the waiting next() ends as done", async () => {
+    const { queue, connections } = setup();
+    await queue.start();
+    const engine = new LocalEngine(queue);
+    const first = (await engine.generate(request('a1 hang'))).getReader();
+    expect((await first.read()).value).toEqual(delta('a1'));
+    const stream = engine.chatStream(request('b1 b2').messages)[Symbol.asyncIterator]();
+    const waiting = stream.next();
+    expect(await stream.return!()).toEqual({ done: true, value: undefined });
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    await first.cancel();
+    expect(await engine.chat(request('c1').messages)).toMatchObject({ text: 'c1' });
+    expect(connections[0]!.worker.log.filter((line) => line.startsWith('2:b'))).toEqual([]);
+  });
 });

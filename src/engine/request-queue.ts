@@ -4,7 +4,8 @@
 // started are handed in order to a new worker, which loads the model by itself; started ones get
 // what the worker sent, then an error event unless the worker had finished them.
 import { ZStreamError, abortReason } from '../shared/errors.js';
-import type { FlowSettings } from './flow-settings.js';
+import { checkRequestLimits, type FlowSettings } from './flow-settings.js';
+import { checkedRequest } from './request-check.js';
 import type { GenerateHandle, GenerateRequest, ModelInfo, StreamBatch, StreamEvent, WorkerStats } from '../shared/protocol.js';
 import { RequestJob, type JobHooks, type JobLimits } from './request-job.js';
 import { supportsReadableStreamTransfer } from './supports.js';
@@ -102,9 +103,11 @@ export class RequestQueue {
    * `requests.length` against `maxQueued`, admitted or refused together, and in the worker's queue
    * one after the other. Resolves once a worker accepted all; if one is refused, none runs.
    */
-  async submitAll(requests: GenerateRequest[], limits: JobLimits): Promise<Array<ReadableStream<StreamEvent>>> {
+  async submitAll(unchecked: GenerateRequest[], limits: JobLimits): Promise<Array<ReadableStream<StreamEvent>>> {
     if (this.isDisposed) throw disposed();
     if (limits.signal?.aborted) throw abortReason(limits.signal);
+    checkRequestLimits(limits);
+    const requests = unchecked.map(checkedRequest);
     const waiting = this.waiting();
     // A unit larger than the bound runs when nothing waits, rather than never.
     if (waiting > 0 && waiting + requests.length > this.settings.maxQueued) {

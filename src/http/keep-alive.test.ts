@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { flowSettings } from '../engine/flow-settings.js';
 import { withKeepAlive } from './keep-alive.js';
 
 const COMMENT = new TextEncoder().encode(': keep-alive\n\n');
@@ -72,14 +71,5 @@ describe('withKeepAlive', () => {
   it('is the body itself when the interval is 0', () => {
     const { body } = slowBody();
     expect(withKeepAlive(body, 0, COMMENT)).toBe(body);
-  });
-});
-
-describe('flowSettings', () => {
-  it('has defaults and refuses what cannot work', () => {
-    expect(flowSettings({})).toEqual({ runAhead: 32, maxQueued: 64, idleTimeoutMs: 300_000, stallTimeoutMs: undefined });
-    expect(() => flowSettings({ runAhead: 0 })).toThrow('runAhead must be an integer of at least 1');
-    expect(() => flowSettings({ maxQueued: -1 })).toThrow('maxQueued');
-    expect(() => flowSettings({ stallTimeoutMs: 0.5 })).toThrow('stallTimeoutMs');
   });
 });
