@@ -5,7 +5,7 @@ import { ZStreamError, endedEarly } from '../shared/errors.js';
 import type { StreamEvent } from '../shared/protocol.js';
 
 /** Text deltas; `break`, `return()` or a throw in the consumer's loop cancel the stream (and the generation). */
-export async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGenerator<string> {
+async function* textDeltas(events: ReadableStream<StreamEvent>): AsyncGenerator<string> {
   const reader = events.getReader();
   let finished = false;
   try {

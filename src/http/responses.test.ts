@@ -1,14 +1,12 @@
 // The Responses API over a fake engine: every event and object checked against OpenAI's schemas,
-// the stream read with a real SSE parser, and the real `openai` SDK on top.
+// the stream read with a real SSE parser, OpenAI's request errors, and the real `openai` SDK on top.
+// Stored responses: responses-store.test.ts; flow control: responses-flow.test.ts.
 import { APIError } from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAIL_MID_STREAM, REPLY, REPLY_TOKENS, fakeEngine } from '../../test/fake-engine.js';
 import { schemaErrors } from '../../test/openai-spec.js';
 import { deltaText, parseResponseStream } from '../../test/responses-conformance.js';
 import { serve } from '../../test/serve.js';
-import type { StreamEvent } from '../shared/protocol.js';
-import { RESPONSE_STORE_LIMIT, ResponseStore } from './response-store.js';
-import type { ResponseObject } from './responses-wire.js';
 
 const USAGE = {
   input_tokens: 15, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
@@ -99,70 +97,6 @@ describe('POST /responses without stream', () => {
     const body = await (await post('/responses', { model: 'm', input: 'Hi', max_output_tokens: 20 })).json();
     expect(schemaErrors('Response', body)).toEqual([]);
     expect(body).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, completed_at: null });
-  });
-});
-
-describe('conversation state', () => {
-  it('previous_response_id continues the stored conversation; instructions are not carried over', async () => {
-    const { post, engine, fetch } = serve();
-    const first = await (await post('/responses', { model: 'm', input: 'One', instructions: 'Sys' })).json();
-    await post('/responses', { model: 'm', input: [{ role: 'user', content: 'Two' }], previous_response_id: first.id });
-    expect(engine.requests[1]).toEqual({ messages: [
-      { role: 'user', content: 'One' }, { role: 'assistant', content: REPLY }, { role: 'user', content: 'Two' },
-    ] });
-    const got = await (await fetch(`http://localhost:8000/v1/responses/${first.id}`)).json();
-    expect(got).toEqual(first);
-    const items = await (await fetch(`http://localhost:8000/v1/responses/${first.id}/input_items`)).json();
-    expect(schemaErrors('ResponseItemList', items)).toEqual([]);
-    expect(items).toMatchObject({ object: 'list', has_more: false, data: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'One' }] }] });
-  });
-
-  it('a streamed response is stored too; item_reference inputs name its items', async () => {
-    const served = serve();
-    const { parsed } = await stream({}, served);
-    const { id, output } = parsed.events.at(-1)!['response'] as { id: string; output: Array<{ id: string }> };
-    await served.post('/responses', { model: 'm', input: [{ type: 'item_reference', id: output[0]!.id }, { role: 'user', content: 'More' }] });
-    expect(served.engine.requests[1]).toEqual({ messages: [{ role: 'assistant', content: REPLY }, { role: 'user', content: 'More' }] });
-    expect((await served.fetch(`http://localhost:8000/v1/responses/${id}`)).status).toBe(200);
-  });
-
-  it('store: false keeps nothing; DELETE removes; unknown ids are OpenAI\'s errors', async () => {
-    const { post, fetch } = serve();
-    const kept = await (await post('/responses', { model: 'm', input: 'x', store: false })).json();
-    expect((await fetch(`http://localhost:8000/v1/responses/${kept.id}`)).status).toBe(404);
-    const continued = await post('/responses', { model: 'm', input: 'x', previous_response_id: kept.id });
-    expect(continued.status).toBe(400);
-    expect(await continued.json()).toEqual({ error: {
-      message: `Previous response with id '${kept.id}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found',
-    } });
-    const stored = await (await post('/responses', { model: 'm', input: 'x' })).json();
-    const deleted = await fetch(`http://localhost:8000/v1/responses/${stored.id}`, { method: 'DELETE' });
-    expect(await deleted.json()).toEqual({ id: stored.id, object: 'response', deleted: true });
-    const gone = await fetch(`http://localhost:8000/v1/responses/${stored.id}`);
-    expect(gone.status).toBe(404);
-    expect(schemaErrors('ErrorResponse', await gone.json())).toEqual([]);
-  });
-});
-
-describe('GET /responses/{id}/input_items', () => {
-  it('pages the input items: newest first by default, limit, order and after', async () => {
-    const { post, fetch } = serve();
-    const input = ['a', 'b', 'c'].map((content) => ({ role: 'user', content }));
-    const { id } = await (await post('/responses', { model: 'm', input })).json();
-    const list = async (query: string) => (await fetch(`http://localhost:8000/v1/responses/${id}/input_items${query}`)).json();
-    const texts = (page: { data: Array<{ content: Array<{ text: string }> }> }) => page.data.map((item) => item.content[0]!.text);
-    const all = await list('');
-    expect(schemaErrors('ResponseItemList', all)).toEqual([]);
-    expect(texts(all)).toEqual(['c', 'b', 'a']);
-    const first = await list('?order=asc&limit=2');
-    expect(texts(first)).toEqual(['a', 'b']);
-    expect(first).toMatchObject({ has_more: true, first_id: first.data[0].id, last_id: first.data[1].id });
-    const next = await list(`?order=asc&limit=2&after=${first.last_id}`);
-    expect(texts(next)).toEqual(['c']);
-    expect(next.has_more).toBe(false);
-    const wrong = await fetch(`http://localhost:8000/v1/responses/${id}/input_items?limit=101`);
-    expect(wrong.status).toBe(400);
-    expect((await wrong.json()).error).toMatchObject({ param: 'limit', code: 'integer_above_max_value' });
   });
 });
 
@@ -272,84 +206,3 @@ describe('the openai SDK over the fake engine', () => {
 });
 
 /** The fake engine with its streams observed: how many events each reader pulled, whether it was cancelled; `hold` pauses before that event. */
-function observedEngine(hold?: number) {
-  const engine = fakeEngine();
-  const generate = engine.generate.bind(engine);
-  const seen = { pulls: 0, cancelled: false as unknown };
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const observed = {
-    ...engine,
-    async generate(request: Parameters<typeof generate>[0], signal?: AbortSignal) {
-      const reader = (await generate(request, signal)).getReader();
-      return new ReadableStream<StreamEvent>({
-        async pull(controller) {
-          if (seen.pulls++ === hold) await held;
-          const { value, done } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        },
-        cancel: (reason) => {
-          seen.cancelled = reason ?? true;
-          return reader.cancel(reason);
-        },
-      }, new CountQueuingStrategy({ highWaterMark: 0 }));
-    },
-  };
-  return { engine: observed, seen, release };
-}
-
-describe('flow control, as chat completions', () => {
-  const decoder = new TextDecoder();
-
-  it('pulls one engine event per delta read (backpressure) and cancelling the body cancels the generation', async () => {
-    const { engine, seen } = observedEngine();
-    const res = await serve(engine).post('/responses', { model: 'm', input: 'Hi', stream: true });
-    const reader = res.body!.getReader();
-    for (let i = 0; i < 4; i++) await reader.read(); // created, in_progress, item and part added: no token needed
-    expect(seen.pulls).toBe(0);
-    const delta = decoder.decode((await reader.read()).value);
-    expect(delta).toContain('response.output_text.delta');
-    expect(seen.pulls).toBe(1);
-    await reader.read();
-    expect(seen.pulls).toBe(2);
-    await reader.cancel('enough');
-    expect(seen.cancelled).toBe('enough');
-  });
-
-  it('aborting the request cancels the generation and errors the body', async () => {
-    const { engine, seen } = observedEngine();
-    const abort = new AbortController();
-    const res = await serve(engine).post('/responses', { model: 'm', input: 'Hi', stream: true }, { signal: abort.signal });
-    const reader = res.body!.getReader();
-    for (let i = 0; i < 5; i++) await reader.read();
-    abort.abort();
-    await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
-    expect(seen.cancelled).toBeTruthy();
-  });
-
-  it('a reader kept waiting gets keep-alive comments, then the events', async () => {
-    const { engine, release } = observedEngine(1);
-    const res = await serve(engine, { keepAliveMs: 10 }).post('/responses', { model: 'm', input: 'Hi', stream: true });
-    const reader = res.body!.getReader();
-    for (let i = 0; i < 5; i++) await reader.read();
-    expect(decoder.decode((await reader.read()).value)).toBe(': keep-alive\n\n');
-    release();
-    let rest = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
-    const parsed = parseResponseStream(rest);
-    expect(parsed.events.at(-1)?.type).toBe('response.completed');
-  });
-});
-
-describe('the response store', () => {
-  it('drops the least recently used response beyond its limit (100 by default)', async () => {
-    const store = new ResponseStore(3);
-    const stored = (id: string) => ({ response: { id } as ResponseObject, inputItems: [], conversation: [] });
-    for (const id of ['a', 'b', 'c']) store.set(stored(id));
-    store.get('a'); // used: b is now the least recently used
-    store.set(stored('d'));
-    expect(['a', 'b', 'c', 'd'].map((id) => store.get(id) !== undefined)).toEqual([true, false, true, true]);
-    expect(RESPONSE_STORE_LIMIT).toBe(100);
-  });
-});
