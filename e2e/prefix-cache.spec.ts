@@ -64,9 +64,8 @@ for (const device of DEVICES) {
       const { reused, plain } = await page.evaluate(async (device) => {
         const base = 'http://localhost:8000/v1';
         const conversation = async (cache: boolean) => {
-          const engine = await window.zstream.createEngine({
-            device, model: 'zstream-tiny-chat', modelBaseURL: '/models/', ...(cache ? {} : { prefixCacheBytes: 0 }),
-          });
+          const options = { device, model: 'zstream-tiny-chat', modelBaseURL: '/models/' } as const;
+          const engine = cache ? await window.zstreamTesting.createTestEngine(options) : await window.zstream.createEngine({ ...options, prefixCacheBytes: 0 });
           const fetch = window.zstream.createFetch(engine, { baseURL: base });
           const messages = [{ role: 'system', content: 'You tell stories.' }];
           const turns: Turn[] = [];
@@ -80,6 +79,8 @@ for (const device of DEVICES) {
             const text: string = json.choices[0].message.content;
             turns.push({ texts: [text], usage: json.usage });
             messages.push({ role: 'assistant', content: text });
+            // A person reads the answer before asking again: the next turn's warm-up has run.
+            if (cache) await window.zstreamTesting.engineTestHooks(engine).idleWork();
           }
           await engine.dispose();
           return turns;
@@ -89,11 +90,56 @@ for (const device of DEVICES) {
       expect(reused.map((t) => t.texts)).toEqual(plain.map((t) => t.texts));
       expect(reused.every((t) => t.usage.completion_tokens === 32)).toBe(true); // the story, then <|im_end|>
       expect(plain.every((t) => t.usage.prompt_tokens_details?.cached_tokens === 0)).toBe(true);
-      // The cache holds the previous prompt and every answer token but the final <|im_end|>, which was
-      // sampled, never fed; the new prompt has the same tokens there.
+      // The request's own entry holds the previous prompt and every answer token but the final
+      // <|im_end|>, which was sampled, never fed; the warm-up while idle added it and the template's
+      // "\n<|im_start|>user\n" ("user" is 4 byte tokens: the merges cover the story's pieces only),
+      // 8 tokens. The new question and the generation prompt are all that is prefilled.
       const cached = reused.slice(1).map((t) => t.usage.prompt_tokens_details?.cached_tokens);
       const previous = reused.slice(0, -1).map((t) => t.usage.prompt_tokens + t.usage.completion_tokens);
-      expect(cached).toEqual(previous);
+      expect(cached).toEqual(previous.map((n) => n + 8));
+    });
+
+    test('the next turn readied while idle: a resent answer that re-encodes to other tokens comes from the cache, same answers', async ({ page }) => {
+      test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
+      await page.goto('/e2e/harness.html');
+      await page.waitForFunction(() => window.harnessReady === true);
+      const { reused, plain, firstAnswer } = await page.evaluate(async (device) => {
+        const base = 'http://localhost:8000/v1';
+        const conversation = async (engine: import('../src/index.js').Engine, idle?: () => Promise<void>) => {
+          const fetch = window.zstream.createFetch(engine, { baseURL: base });
+          const messages = [{ role: 'system', content: 'You tell stories.' }];
+          const turns: Turn[] = [];
+          for (const question of ['A story, please.', 'Go on.', 'And then?']) {
+            messages.push({ role: 'user', content: question });
+            const response = await fetch(`${base}/chat/completions`, {
+              method: 'POST',
+              body: JSON.stringify({ model: 'local', messages, max_tokens: 24, temperature: 1, seed: 3 }),
+            });
+            const json = await response.json();
+            turns.push({ texts: [json.choices[0].message.content], usage: json.usage });
+            messages.push({ role: 'assistant', content: json.choices[0].message.content });
+            await idle?.();
+          }
+          await engine.dispose();
+          return turns;
+        };
+        const options = { device, modelBaseURL: '/models/' } as const;
+        const withCache = await window.zstreamTesting.createTestEngine(options);
+        const reused = await conversation(withCache, () => window.zstreamTesting.engineTestHooks(withCache).idleWork());
+        const plain = await conversation(await window.zstream.createEngine({ ...options, prefixCacheBytes: 0 }));
+        return { reused, plain, firstAnswer: reused[0]!.texts[0]! };
+      }, device);
+      expect(reused.map((t) => t.texts)).toEqual(plain.map((t) => t.texts));
+      expect(plain.every((t) => t.usage.prompt_tokens_details?.cached_tokens === 0)).toBe(true);
+      // The embedded model's tokenizer has no merges: each resent answer is a byte token per character,
+      // none of which its request's own entry holds. The warm-up prefilled them.
+      expect(firstAnswer.length).toBeGreaterThan(20);
+      reused.slice(1).forEach((turn, i) => {
+        const before = reused[i]!;
+        const cached = turn.usage.prompt_tokens_details?.cached_tokens ?? 0;
+        expect(cached).toBeGreaterThanOrEqual(before.usage.prompt_tokens + before.texts[0]!.length);
+        expect(cached).toBeLessThan(turn.usage.prompt_tokens - 4);
+      });
     });
   });
 }

@@ -2,6 +2,7 @@
 // The generation loop (generation.ts) sits on top of it and owns what is backend-independent:
 // stop sequences, max_tokens, usage, events. backends.ts picks a backend by the registry's spec.
 import type { GenerateRequest, LoadOptions, LoadProgress, ModelInfo } from '../src/shared/protocol.js';
+import type { IdleWork } from './idle-work.js';
 
 export type BackendStep =
   /**
@@ -38,6 +39,11 @@ export interface PreparedGeneration {
   /** Tokens left in the context window after the prompt. */
   readonly maxNewTokens: number;
   start(): TokenStream;
+  /**
+   * After the request ended with `answer` (the text its client got): work for idle time that readies
+   * the next turn of this chat, where the backend can (the transformers.js prefix cache).
+   */
+  nextTurn?(answer: string): IdleWork | undefined;
 }
 
 export interface Backend {

@@ -4,6 +4,7 @@
 import { ZStreamError } from '../src/shared/errors.js';
 import type { FinishReason, GenerateRequest, StreamEvent, Usage } from '../src/shared/protocol.js';
 import type { Backend, PreparedGeneration, TokenCounts, TokenStream } from './backend.js';
+import type { IdleWork } from './idle-work.js';
 import type { Scheduler, Ticket } from './scheduler.js';
 import { StopMatcher } from './stop-matcher.js';
 
@@ -63,7 +64,7 @@ export async function createGeneration(
   // Not idle before its reader can ask: while it is tokenized it cannot be preempted.
   ticket.setIdle(false);
   try {
-    generation = new Generation(request, await backend.prepare(request), ticket, hooks);
+    generation = new Generation(request, await backend.prepare(request), ticket, hooks, (work) => scheduler.whenIdle(work));
     ticket.setIdle(true);
     return generation;
   } catch (error) {
@@ -86,12 +87,15 @@ class Generation implements EventSource {
   /** No more steps run: set at once when it ends, fails or is cancelled (see finish). */
   private finished = false;
   private finishing: Promise<TokenCounts | undefined> | undefined;
+  /** The text its client gets, for the backend's guess at the next turn (PreparedGeneration.nextTurn). */
+  private answer = '';
 
   constructor(
     request: GenerateRequest,
     private readonly prepared: PreparedGeneration,
     private readonly ticket: Ticket,
     private readonly hooks: GenerationHooks,
+    private readonly whenIdle: (work: IdleWork) => void,
   ) {
     this.maxTokens = Math.min(request.max_tokens ?? Infinity, prepared.maxNewTokens);
     this.stop = new StopMatcher(request.stop ?? []);
@@ -162,6 +166,7 @@ class Generation implements EventSource {
     this.unsentTokens++;
     const out = this.stop.push(text);
     if (out.text) {
+      this.answer += out.text;
       this.pending.push({ type: 'delta', text: out.text, tokens: this.unsentTokens });
       this.unsentTokens = 0;
     }
@@ -172,7 +177,11 @@ class Generation implements EventSource {
     // Held-back text that never became a stop sequence belongs to the answer.
     const rest = this.stop.flush();
     if (rest) this.pending.push({ type: 'delta', text: rest, tokens: this.unsentTokens });
+    this.answer += rest;
     const counted = await this.finish();
+    // Its cache is back in the pool: what the next turn will add to it can be readied while idle.
+    const work = this.prepared.nextTurn?.(this.answer);
+    if (work) this.whenIdle(work);
     const promptTokens = counted?.promptTokens ?? this.prepared.promptTokens;
     const completionTokens = counted?.completionTokens ?? this.completionTokens;
     const cached = this.tokens?.cachedTokens;

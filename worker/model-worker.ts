@@ -41,6 +41,7 @@ export class ModelWorker implements WorkerApi {
   }
 
   async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
+    await this.scheduler.stopIdleWork();
     await this.backend?.unload();
     this.backend = undefined;
     const files: LoadingFiles = {};
@@ -52,7 +53,10 @@ export class ModelWorker implements WorkerApi {
     } catch (error) {
       throw namingFile(ZStreamError.from(error, 'model_load_failed'), files);
     }
-    this.scheduler = new Scheduler(schedulerOptions(options.scheduling, this.backend.maxConcurrent));
+    this.scheduler = new Scheduler({
+      ...schedulerOptions(options.scheduling, this.backend.maxConcurrent),
+      onIdleFailure: (error) => void this.explainFailure(ZStreamError.from(error)).then((failure) => this.modelFailed(failure)),
+    });
     const device = await this.backend.gpuDevice?.();
     this.deviceLoss = device?.lost.then((info) => info.message || `the device was ${info.reason}`);
     void this.deviceLoss?.then((message) => this.listener?.deviceLost(message));
@@ -96,6 +100,11 @@ export class ModelWorker implements WorkerApi {
     };
   }
 
+  /** Resolves once the scheduler has no idle work pending or running (the test worker's hook). */
+  protected idleWorkDone(): Promise<void> {
+    return this.scheduler.idleWorkDone();
+  }
+
   private firstSender(id: number): ((batch: StreamBatch) => void) | undefined {
     const listener = this.listener;
     return listener && ((batch) => listener.first(id, batch));
@@ -120,14 +129,17 @@ export class ModelWorker implements WorkerApi {
         this.listener?.released(id);
       },
       explainFailure: (error) => this.explainFailure(error),
-      onFailure: (error) => {
-        // A request's own fault (a 4xx: a schema the grammar engine rejects) says nothing of the model.
-        if (error.status < 500) return;
-        // A device this worker watches reports its loss once, by its own `lost` (load()). A backend
-        // with no device to watch (WebLLM's own DeviceLostError) is reported here like any failure.
-        if (error.code !== 'device_lost' || !this.deviceLoss) this.listener?.backendFailed(error.message);
-      },
+      onFailure: (error) => this.modelFailed(error),
     };
+  }
+
+  /** A forward pass failed: a request's step, or idle work's (the scheduler's onIdleFailure). */
+  private modelFailed(error: ZStreamError): void {
+    // A request's own fault (a 4xx: a schema the grammar engine rejects) says nothing of the model.
+    if (error.status < 500) return;
+    // A device this worker watches reports its loss once, by its own `lost` (load()). A backend
+    // with no device to watch (WebLLM's own DeviceLostError) is reported here like any failure.
+    if (error.code !== 'device_lost' || !this.deviceLoss) this.listener?.backendFailed(error.message);
   }
 
   /**

@@ -10,15 +10,24 @@
 // and so lines up behind the others: round-robin. A request whose reader pauses stops asking (its
 // run-ahead is full, worker/batched-stream.ts), takes no turn and holds up no one.
 //
+// Idle work: a backend's guess at what the next request will need runs while no request holds or
+// waits for a place, one scheduler turn per step (worker/idle-work.ts).
+//
 // Preemption: where requests cannot interleave (a backend with one conversation, `maxRunning` 1)
 // a paused reader would hold the model for everyone. With `preemptIdleMs` set, a running request
 // whose reader has asked for nothing for that long is preempted while another request waits.
+
+import { IdleWorkQueue, type IdleWork } from './idle-work.js';
 
 export interface SchedulerOptions {
   /** Requests holding a KV cache at once (≥ 1). Default DEFAULT_MAX_RUNNING. */
   maxRunning?: number;
   /** Preempt a running request whose reader has been idle this long while another waits (ms). Default: never. */
   preemptIdleMs?: number | undefined;
+  /** How long the model must have been idle before idle work starts (ms). Default IDLE_DELAY_MS. */
+  idleDelayMs?: number;
+  /** Idle work failed (a forward pass of it): the model's failure. Default: logged. */
+  onIdleFailure?: (error: unknown) => void;
 }
 
 /** Requests holding a KV cache at once, by default: each cache is small next to the weights. */
@@ -75,8 +84,15 @@ export class Scheduler {
   private readonly turns: Array<() => void> = [];
   private stepping = false;
   private preemptTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly idleWork: IdleWorkQueue;
 
   constructor(options: SchedulerOptions = {}) {
+    this.idleWork = new IdleWorkQueue({
+      isIdle: () => this.holders.size === 0 && this.waiting.length === 0,
+      delayMs: options.idleDelayMs,
+      step: (run) => this.turn(run),
+      onFailure: options.onIdleFailure ?? ((error) => console.error('zstream: idle work failed', error)),
+    });
     this.maxRunning = options.maxRunning ?? DEFAULT_MAX_RUNNING;
     // setTimeout fires at once beyond 2^31 - 1 ms: a longer bound means never.
     const idle = options.preemptIdleMs;
@@ -92,6 +108,21 @@ export class Scheduler {
   /** Requests holding a place (a KV cache, once they have run their first step). */
   get running(): number {
     return this.holders.size;
+  }
+
+  /** Runs `work` once no request holds or waits for a place (worker/idle-work.ts). */
+  whenIdle(work: IdleWork): void {
+    this.idleWork.add(work);
+  }
+
+  /** Resolves once no idle work is pending or running. */
+  idleWorkDone(): Promise<void> {
+    return this.idleWork.done();
+  }
+
+  /** The model unloads: idle work is dropped, and what runs returns at its next step. */
+  stopIdleWork(): Promise<void> {
+    return this.idleWork.stop();
   }
 
   /** Takes a place in the queue. `onPreempt` ends the request when the scheduler needs its place back. */
@@ -136,6 +167,7 @@ export class Scheduler {
     }
     holder.state = 'released';
     this.admitWaiting();
+    this.idleWork.wake();
   }
 
   private async turn<T>(run: () => Promise<T>): Promise<T> {

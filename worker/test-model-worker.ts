@@ -62,6 +62,10 @@ export class TestModelWorker extends ModelWorker implements TestWorkerApi {
     return pipelinesCreated;
   }
 
+  async idleWork(): Promise<void> {
+    return this.idleWorkDone();
+  }
+
   protected override stepped(): void {
     this.recentStepTimes.push(now());
     // Trimmed in bulk, not shifted per token.

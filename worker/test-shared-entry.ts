@@ -25,6 +25,10 @@ class TestWorkerSession extends WorkerSession implements TestWorkerApi {
   computePipelines(): Promise<number> {
     return this.worker.computePipelines();
   }
+
+  idleWork(): Promise<void> {
+    return this.worker.idleWork();
+  }
 }
 
 const worker = new TestModelWorker();

@@ -17,4 +17,6 @@ export interface TestWorkerApi extends WorkerApi {
   stepTimes(): Promise<number[]>;
   /** GPU compute pipelines this worker has created so far (ONNX Runtime compiles one per shader variant). */
   computePipelines(): Promise<number>;
+  /** Resolves once the worker has no idle work pending or running (the next turn's warm-up: worker/idle-work.ts). */
+  idleWork(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 // The transformers.js backend: ONNX Runtime Web on WebGPU, or WASM.
 import { env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ZStreamError } from '../../src/shared/errors.js';
-import type { GenerateRequest, ModelInfo } from '../../src/shared/protocol.js';
+import type { ChatMessage, GenerateRequest, ModelInfo, ToolsParams } from '../../src/shared/protocol.js';
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
+import type { IdleWork } from '../idle-work.js';
 import { Sampler, type SamplingParams } from '../sampling.js';
 import { grammarFor } from '../constraints/grammar-spec.js';
 import { TokenMask } from '../constraints/token-mask.js';
@@ -10,6 +11,7 @@ import { tokenizerVocabulary } from '../constraints/vocabulary.js';
 import type { VocabularyInfo } from '../constraints/xgrammar.js';
 import { renderForTemplate, templateSupportsTools, type TemplateInput } from '../tool-calls/render.js';
 import { PrefixCache } from './prefix-cache.js';
+import { nextTurnStart, warmPrefix } from './next-turn.js';
 import { warmUpShapes } from './shape-warm-up.js';
 import { TransformersTokenStream, createDecodeContext, type DecodeContext } from './token-stream.js';
 
@@ -37,7 +39,7 @@ export class TransformersBackend implements Backend {
 
   async prepare(request: GenerateRequest): Promise<PreparedGeneration> {
     const ids = 'messages' in request
-      ? this.chatIds(renderForTemplate(request.messages, request.tools, templateSupportsTools(String(this.tokenizer.chat_template ?? ''))))
+      ? this.chatIds(this.rendered(request.messages, request.tools), true)
       : this.tokenizer.encode(request.prompt); // legacy /completions: the raw text, no template
     const input = 'messages' in request ? 'messages' : 'prompt';
     // The HTTP layer refuses '' (as OpenAI does); the engine's own API reaches here unchecked.
@@ -69,13 +71,28 @@ export class TransformersBackend implements Backend {
         const mask = grammar && TokenMask.compile(this.grammarVocabulary(), grammar);
         return new TransformersTokenStream(this.ctx, ids, new Sampler(sampling), mask);
       },
+      nextTurn: (answer) => ('messages' in request ? this.nextTurn(request.messages, request.tools, answer) : undefined),
     };
   }
 
-  private chatIds(chat: TemplateInput): number[] {
+  /** Prefills, while idle, the start every next turn of this chat shares (next-turn.ts). */
+  private nextTurn(messages: ChatMessage[], tools: ToolsParams | undefined, answer: string): IdleWork | undefined {
+    if (this.ctx.prefixCache.budgetBytes === 0) return undefined;
+    return async (slot) => {
+      const history: ChatMessage[] = [...messages, { role: 'assistant', content: answer }];
+      const target = nextTurnStart((next) => this.chatIds(this.rendered([...history, { role: 'user', content: next }], tools), false));
+      if (target) await warmPrefix(this.ctx, target, slot);
+    };
+  }
+
+  private rendered(messages: ChatMessage[], tools: ToolsParams | undefined): TemplateInput {
+    return renderForTemplate(messages, tools, templateSupportsTools(String(this.tokenizer.chat_template ?? '')));
+  }
+
+  private chatIds(chat: TemplateInput, addGenerationPrompt: boolean): number[] {
     return this.tokenizer.apply_chat_template(chat.messages, {
       ...(chat.tools ? { tools: chat.tools } : {}),
-      add_generation_prompt: true,
+      add_generation_prompt: addGenerationPrompt,
       tokenize: true,
       return_tensor: false,
       return_dict: false,

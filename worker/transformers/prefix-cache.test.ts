@@ -8,6 +8,7 @@ import { createGeneration } from '../generation.js';
 import { Scheduler } from '../scheduler.js';
 import { GENERATED_BYTES_PER_TOKEN, GENERATED_EOS as EOS, GENERATED_MODEL as MODEL, loadGeneratedModel } from '../../test/generated-model.js';
 import { TransformersBackend } from './backend.js';
+import { NEXT_TURN_CHUNK_TOKENS } from './next-turn.js';
 
 interface Run {
   text: string;
@@ -22,6 +23,8 @@ let plain: TransformersBackend;
 let reusing: TransformersBackend;
 /** Where the wrapped forward pass records logits; one array per running request. */
 let record: Float32Array[] | undefined;
+/** Called after every forward pass, when set. */
+let afterForward: (() => void) | undefined;
 
 beforeAll(async () => {
   ({ model, tokenizer } = await loadGeneratedModel());
@@ -31,6 +34,7 @@ beforeAll(async () => {
     const logits = outputs['logits']!;
     const vocab = logits.dims.at(-1)!;
     record?.push((logits.data as Float32Array).slice(-vocab));
+    afterForward?.();
     return outputs;
   };
   const info = { id: MODEL, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: 2048 } as const;
@@ -42,10 +46,16 @@ afterAll(async () => {
   await reusing.unload();
 });
 
+/** One scheduler per backend, as the worker has one per loaded model: idle work takes its turns. */
+const schedulers = new Map<TransformersBackend, Scheduler>();
+
+/** Runs `request` to its end, then lets the backend's idle work (the next turn's warm-up) finish. */
 async function run(backend: TransformersBackend, request: GenerateRequest): Promise<Run> {
   const logits: Float32Array[] = [];
   record = logits;
-  const source = await createGeneration(backend, request, new Scheduler());
+  let scheduler = schedulers.get(backend);
+  if (!scheduler) schedulers.set(backend, (scheduler = new Scheduler({ idleDelayMs: 0 })));
+  const source = await createGeneration(backend, request, scheduler);
   let text = '';
   let usage: Usage | undefined;
   for (let event: StreamEvent | undefined; (event = await source.pull()); ) {
@@ -54,6 +64,7 @@ async function run(backend: TransformersBackend, request: GenerateRequest): Prom
     else throw new Error(event.error.message);
   }
   record = undefined;
+  await scheduler.idleWorkDone();
   return { text, usage, logits };
 }
 
@@ -140,5 +151,43 @@ describe('prefix cache', () => {
     // Then A's second run evicted B in turn.
     const b = await run(small, chat([{ role: 'user', content: 'B'.repeat(40) }], { max_tokens: 4 }));
     expect(cached(b)).toBe(6);
+  }, 60_000);
+
+  it('readies the next turn while idle: the resent answer and the template after it come from the cache', async () => {
+    const one = await same(chat(first, { max_tokens: 20 }));
+    const next = [...first, { role: 'assistant', content: one.text } as const, { role: 'user', content: 'And then?' } as const];
+    const two = await same(chat(next, sampled));
+    // The embedded model's answer re-encodes to byte tokens its cache entry never held; the warm-up
+    // prefilled them, and "<|im_end|>\n<|im_start|>user\n": all but the new question and what follows it.
+    const text = tokenizer.apply_chat_template(next, { tokenize: false, add_generation_prompt: true }) as string;
+    const before = text.slice(0, text.lastIndexOf('And then?'));
+    const expected = tokenizer.encode(before, { add_special_tokens: false }).length;
+    expect(expected).toBeGreaterThan(one.usage!.prompt_tokens + one.text.length);
+    expect(cached(two)).toBe(expected);
+  }, 60_000);
+
+  it('stops the warm-up once a request takes a place; the request takes what was done, same output', async () => {
+    const fresh = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 });
+    const scheduler = new Scheduler({ idleDelayMs: 0 });
+    schedulers.set(fresh, scheduler);
+    const source = await createGeneration(fresh, chat(first, { max_tokens: 20 }), scheduler);
+    let answer = '';
+    for (let event: StreamEvent | undefined; (event = await source.pull()); ) if (event.type === 'delta') answer += event.text;
+    // A request asks for a place after the warm-up's first pass: the warm-up stops there.
+    const held = await new Promise<ReturnType<Scheduler['reserve']>>((resolve) => {
+      afterForward = () => {
+        afterForward = undefined;
+        resolve(scheduler.reserve());
+      };
+    });
+    await scheduler.idleWorkDone();
+    held.release();
+    const next = [...first, { role: 'assistant', content: answer } as const, { role: 'user', content: 'And then?' } as const];
+    const reference = await run(plain, chat(next, sampled));
+    const two = await run(fresh, chat(next, sampled));
+    expect(two.text).toBe(reference.text);
+    // The first prompt (its entry), then one pass of the warm-up.
+    const firstPrompt = tokenizer.apply_chat_template(first, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
+    expect(cached(two)).toBe(firstPrompt.length + NEXT_TURN_CHUNK_TOKENS);
   }, 60_000);
 });

@@ -48,6 +48,13 @@ export class PrefixCache {
     return this.bytes;
   }
 
+  /** How many of `tokens`, from the start, some entry holds (nothing is taken). */
+  longestMatch(tokens: readonly number[]): number {
+    let longest = 0;
+    for (const entry of this.entries) longest = Math.max(longest, commonPrefix(entry.tokens, tokens));
+    return longest;
+  }
+
   /**
    * The longest cached start of `prompt`, at most `prompt.length - 1` tokens (the last prompt token is
    * always fed, for its logits). The caller owns what it gets and gives it back with `put()`.
