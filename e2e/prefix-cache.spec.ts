@@ -103,7 +103,7 @@ for (const device of DEVICES) {
       test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
       await page.goto('/e2e/harness.html');
       await page.waitForFunction(() => window.harnessReady === true);
-      const { reused, plain, firstAnswer } = await page.evaluate(async (device) => {
+      const { reused, plain, unwarmed, firstAnswer } = await page.evaluate(async (device) => {
         const base = 'http://localhost:8000/v1';
         const conversation = async (engine: import('../src/index.js').Engine, idle?: () => Promise<void>) => {
           const fetch = window.zstream.createFetch(engine, { baseURL: base });
@@ -127,7 +127,9 @@ for (const device of DEVICES) {
         const withCache = await window.zstreamTesting.createTestEngine(options);
         const reused = await conversation(withCache, () => window.zstreamTesting.engineTestHooks(withCache).idleWork());
         const plain = await conversation(await window.zstream.createEngine({ ...options, prefixCacheBytes: 0 }));
-        return { reused, plain, firstAnswer: reused[0]!.texts[0]! };
+        const cold = await window.zstreamTesting.createTestEngine({ ...options, warmNextTurn: false });
+        const unwarmed = await conversation(cold, () => window.zstreamTesting.engineTestHooks(cold).idleWork());
+        return { reused, plain, unwarmed, firstAnswer: reused[0]!.texts[0]! };
       }, device);
       expect(reused.map((t) => t.texts)).toEqual(plain.map((t) => t.texts));
       expect(plain.every((t) => t.usage.prompt_tokens_details?.cached_tokens === 0)).toBe(true);
@@ -140,6 +142,9 @@ for (const device of DEVICES) {
         expect(cached).toBeGreaterThanOrEqual(before.usage.prompt_tokens + before.texts[0]!.length);
         expect(cached).toBeLessThan(turn.usage.prompt_tokens - 4);
       });
+      // warmNextTurn: false: the cache holds what the requests fed, and the previous prompt is all that matches.
+      expect(unwarmed.map((t) => t.texts)).toEqual(plain.map((t) => t.texts));
+      expect(unwarmed.slice(1).map((t) => t.usage.prompt_tokens_details?.cached_tokens)).toEqual(unwarmed.slice(0, -1).map((t) => t.usage.prompt_tokens));
     });
   });
 }

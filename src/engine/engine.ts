@@ -40,6 +40,14 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
    * Default 128 MiB, on the GPU with WebGPU; 0 turns it off.
    */
   prefixCacheBytes?: number;
+  /**
+   * Once a chat request has ended, prefill into the prefix cache what the chat's next turn will start
+   * with (the answer as the chat template encodes it), while no request waits for the model and
+   * after 200 ms of idleness; a request that arrives meanwhile waits for one forward pass at most.
+   * It saves the next turn's prefill of the answer where the template's encoding differs from the
+   * tokens generated (docs/performance.md). Default: true; false leaves the model idle between requests.
+   */
+  warmNextTurn?: boolean;
 }
 
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {
@@ -58,6 +66,7 @@ export async function createEngineWith(options: EngineOptions, start: WorkerStar
   const load: LoadOptions = {
     model, device: options.device ?? 'auto', ...assets, scheduling,
     ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: checkCacheBytes(options.prefixCacheBytes) }),
+    ...(options.warmNextTurn === false ? { warmNextTurn: false } : {}),
   };
   const open = options.shared
     ? sharedWorkerOpener(load, options.onProgress, start)

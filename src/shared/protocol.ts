@@ -184,6 +184,8 @@ export interface LoadOptions {
   assetURLs?: Record<string, string>;
   /** Memory for the KV caches kept between requests (transformers.js; worker/transformers/prefix-cache.ts). 0 turns it off. */
   prefixCacheBytes?: number;
+  /** false: no prefill of a chat's next turn while idle (worker/transformers/next-turn.ts). */
+  warmNextTurn?: boolean;
   /** How requests share the model (worker/scheduler.ts, docs/scheduling.md); the worker's defaults where absent. */
   scheduling?: SchedulingOptions;
 }

@@ -32,6 +32,8 @@ export class TransformersBackend implements Backend {
     private readonly eosIds: number[],
     private readonly defaults: ModelDefaults,
     prefixCacheBytes?: number,
+    /** Whether a chat's next turn is prefilled while idle (LoadOptions.warmNextTurn). */
+    private readonly warmNextTurn = true,
   ) {
     const decode = (ids: number[]) => tokenizer.decode(ids, { skip_special_tokens: true });
     this.ctx = createDecodeContext(model, decode, eosIds, info.contextLength, new PrefixCache(prefixCacheBytes));
@@ -77,7 +79,7 @@ export class TransformersBackend implements Backend {
 
   /** Prefills, while idle, the start every next turn of this chat shares (next-turn.ts). */
   private nextTurn(messages: ChatMessage[], tools: ToolsParams | undefined, answer: string): IdleWork | undefined {
-    if (this.ctx.prefixCache.budgetBytes === 0) return undefined;
+    if (!this.warmNextTurn || this.ctx.prefixCache.budgetBytes === 0) return undefined;
     return async (slot) => {
       const history: ChatMessage[] = [...messages, { role: 'assistant', content: answer }];
       const target = nextTurnStart((next) => this.chatIds(this.rendered([...history, { role: 'user', content: next }], tools), false));

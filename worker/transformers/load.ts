@@ -115,7 +115,7 @@ export const loadTransformersBackend: BackendLoader = async (options, report) =>
           id: spec.id, backend: 'transformers', device, weights: dtype ?? 'default', contextLength,
           ...(fallbackReason ? { fallbackReason } : {}),
         };
-        const backend = new TransformersBackend(info, model, tokenizer, eos, defaults, options.prefixCacheBytes);
+        const backend = new TransformersBackend(info, model, tokenizer, eos, defaults, options.prefixCacheBytes, options.warmNextTurn);
         report({ phase: 'warmup', loaded: 0, total: 0 });
         await backend.warmUp();
         return backend;
