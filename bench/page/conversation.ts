@@ -1,6 +1,7 @@
 // A 10-turn chat through the openai SDK, each turn resending the whole conversation as OpenAI's
 // stateless API does: TTFT per turn, with the prefix cache (the engine's default) and without it
-// (prefixCacheBytes: 0). Each turn's answer is the model's own, so the conversation is the same in
+// (prefixCacheBytes: 0), and with the cache and a pause between turns, as a person reading the answer
+// leaves one: the engine readies the next turn meanwhile (warmNextTurn). Each turn's answer is the model's own, so the conversation is the same in
 // both modes; the runner checks that.
 import OpenAI from 'openai';
 import { createEngine, createFetch } from '../../src/index.js';
@@ -31,6 +32,10 @@ export interface ConversationRecord {
   /** The model folder's name. */
   model: string;
   reuse: boolean;
+  /** Between the end of a turn and the next request. */
+  pauseMs: number;
+  /** createEngine's warmNextTurn: the next turn prefilled during the pause. */
+  warm: boolean;
   turns: TurnRecord[];
 }
 
@@ -41,9 +46,11 @@ export interface ConversationRecord {
  */
 const question = (turn: number) => `Turn ${turn + 1}. And then?`;
 
-export async function runConversation(device: Device, reuse: boolean, model: ConversationModel, maxTokens: number): Promise<ConversationRecord> {
+export async function runConversation(
+  device: Device, reuse: boolean, model: ConversationModel, maxTokens: number, pauseMs = 0, warm = true,
+): Promise<ConversationRecord> {
   const engine = await createEngine({
-    device, modelBaseURL: MODEL_BASE, ...(model ? { model } : {}), ...(reuse ? {} : { prefixCacheBytes: 0 }),
+    device, modelBaseURL: MODEL_BASE, ...(model ? { model } : {}), ...(reuse ? {} : { prefixCacheBytes: 0 }), ...(warm ? {} : { warmNextTurn: false }),
   });
   try {
     const sdk = new OpenAI({ baseURL: SDK_BASE, apiKey: 'x', dangerouslyAllowBrowser: true, fetch: createFetch(engine, { baseURL: SDK_BASE }) });
@@ -73,8 +80,9 @@ export async function runConversation(device: Device, reuse: boolean, model: Con
         completionTokens: usage?.completion_tokens ?? NaN,
       });
       messages.push({ role: 'assistant', content: text });
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs)); // the person reads and types
     }
-    return { model: engine.model.id, reuse, turns };
+    return { model: engine.model.id, reuse, pauseMs, warm, turns };
   } finally {
     engine.dispose();
   }

@@ -41,9 +41,9 @@ const bench = {
     return { ...record, longTasks: longTasksBetween(start, performance.now()) };
   },
 
-  /** A 10-turn chat on a new engine, with or without the prefix cache (bench/page/conversation.ts). */
-  conversation(device: Device, reuse: boolean, model: ConversationModel, maxTokens: number): Promise<ConversationRecord> {
-    return runConversation(device, reuse, model, maxTokens);
+  /** A 10-turn chat on a new engine, with or without the prefix cache, paused between turns or not (bench/page/conversation.ts). */
+  conversation(device: Device, reuse: boolean, model: ConversationModel, maxTokens: number, pauseMs = 0, warm = true): Promise<ConversationRecord> {
+    return runConversation(device, reuse, model, maxTokens, pauseMs, warm);
   },
 
   async pausedReader(workload: Workload, pauseMs: number): Promise<PausedReaderRecord> {

@@ -31,6 +31,8 @@ export const config = {
   benchModelTokens: { wasm: int('BENCH_MODEL_TOKENS_WASM', 128), webgpu: int('BENCH_MODEL_TOKENS_WEBGPU', 32) },
   /** 10-turn conversations per mode (with and without the prefix cache), modes alternating; SwiftShader's take ~20 s. */
   conversationReps: { wasm: int('BENCH_CONVERSATION_REPS', 2), webgpu: int('BENCH_CONVERSATION_REPS', 1) },
+  /** A third mode: the cache on and this pause between turns (a person reading), so the next turn's warm-up runs; 0 skips it. */
+  conversationPauseMs: int('BENCH_CONVERSATION_PAUSE_MS', 2000),
   /**
    * The models a conversation runs on: the chat model, whose tokenizer re-encodes its answers to the
    * tokens it generated (a real model's case; the goal is measured on it), and the embedded model,

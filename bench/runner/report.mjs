@@ -43,7 +43,7 @@ function workloadTable(results, workload, pick = (s) => s.workloads) {
 
 const CONVERSATIONS = {
   conversation: 'Chat model (`zstream-tiny-chat`): its tokenizer re-encodes each answer to the tokens it generated, as a real model\'s BPE does, so the cache covers the previous prompt and answer. The goal is measured here.',
-  conversationEmbedded: 'Embedded model (`zstream-tiny-story`): its tokenizer has no merges, so each resent answer is ~135 byte tokens the cache never saw (the worst case: a model whose output re-encodes differently).',
+  conversationEmbedded: 'Embedded model (`zstream-tiny-story`): its tokenizer has no merges, so each resent answer is ~135 byte tokens its request\'s cache entry never held (a model whose output re-encodes differently, or a template that changes earlier answers): back to back they are prefilled again; after a pause the engine has prefilled them while idle.',
 };
 
 /** `key`: which model's conversations (CONVERSATIONS). */
@@ -62,12 +62,20 @@ function conversationTable(results, key) {
       notes.push(`${device}: ${c.errors.join('; ')}`);
       continue;
     }
-    for (const [name, m] of [['on (default)', c.withReuse], ['off (prefixCacheBytes: 0)', c.withoutReuse]]) {
+    const paused = c.withReuseAfterPause;
+    const pauseName = paused && `on, ${paused.pauseMs / 1000} s between turns (the next turn readied meanwhile)`;
+    const unwarmed = c.withReuseAfterPauseUnwarmed;
+    const modes = [
+      ['on (default), turns back to back', c.withReuse], ['off (prefixCacheBytes: 0)', c.withoutReuse], ...(paused ? [[pauseName, paused]] : []),
+      ...(unwarmed ? [[`on, ${unwarmed.pauseMs / 1000} s between turns, warmNextTurn: false`, unwarmed]] : []),
+    ];
+    for (const [name, m] of modes) {
       rows.push(`| ${device} | ${name}: TTFT ms | ${turns.map((_, i) => f(m.turns[i]?.ttftMs)).join(' | ')} | ${f(m.lateOverEarly, 2)} |`);
     }
     rows.push(`| ${device} | prompt tokens | ${turns.map((_, i) => f(c.withReuse.turns[i]?.promptTokens, 0)).join(' | ')} | |`);
-    rows.push(`| ${device} | cached_tokens (on) | ${turns.map((_, i) => f(c.withReuse.turns[i]?.cachedTokens, 0)).join(' | ')} | |`);
-    const same = { true: 'the same answers with and without the cache', false: 'ANSWERS DIFFER with and without the cache', null: 'no conversation finished' }[String(c.sameText)];
+    rows.push(`| ${device} | cached_tokens (on, back to back) | ${turns.map((_, i) => f(c.withReuse.turns[i]?.cachedTokens, 0)).join(' | ')} | |`);
+    if (paused) rows.push(`| ${device} | cached_tokens (on, paused, readied) | ${turns.map((_, i) => f(paused.turns[i]?.cachedTokens, 0)).join(' | ')} | |`);
+    const same = { true: 'the same answers in every mode', false: 'ANSWERS DIFFER between the modes', null: 'no conversation finished' }[String(c.sameText)];
     notes.push(`${device}: ${same}${c.errors.length ? `; errors: ${c.errors.join('; ')}` : ''}`);
   }
   if (!notes.length) return 'Not measured in this run.';
@@ -200,8 +208,11 @@ function targetTable(results) {
     }
     const c = s.conversation?.model ? s.conversation.withReuse : null;
     const byteTokens = s.conversationEmbedded?.withReuse;
-    const embedded = byteTokens ? `; embedded model, answers not re-encoded to their tokens: ${f(byteTokens.lateOverEarly, 2)} ×` : '';
-    if (c && s.conversation.withoutReuse) rows.push(`| 10-turn chat with the prefix cache: TTFT of turns 8–10 ≤ 1.5 × turns 1–3 (chat model) | ${device} | ${f(c.late)} ms vs ${f(c.early)} ms: ${f(c.lateOverEarly, 2)} × (without the cache ${f(s.conversation.withoutReuse.lateOverEarly, 2)} ×${embedded}) | ${met(c.lateOverEarly == null ? null : c.lateOverEarly <= 1.5)} |`);
+    const pausedNote = (m, unwarmed) => (m ? `, ${m.pauseMs / 1000} s between turns ${f(m.lateOverEarly, 2)} ×${unwarmed ? ` (${f(unwarmed.lateOverEarly, 2)} × with warmNextTurn: false)` : ''}` : '');
+    const embedded = byteTokens
+      ? `; embedded model, answers not re-encoded to their tokens: ${f(byteTokens.lateOverEarly, 2)} ×${pausedNote(s.conversationEmbedded.withReuseAfterPause, s.conversationEmbedded.withReuseAfterPauseUnwarmed)}`
+      : '';
+    if (c && s.conversation.withoutReuse) rows.push(`| 10-turn chat with the prefix cache: TTFT of turns 8–10 ≤ 1.5 × turns 1–3 (chat model) | ${device} | ${f(c.late)} ms vs ${f(c.early)} ms: ${f(c.lateOverEarly, 2)} × back to back (without the cache ${f(s.conversation.withoutReuse.lateOverEarly, 2)} ×${pausedNote(s.conversation.withReuseAfterPause, s.conversation.withReuseAfterPauseUnwarmed)}${embedded}) | ${met(c.lateOverEarly == null ? null : c.lateOverEarly <= 1.5)} |`);
     const b = s.benchModel;
     if (b) {
       const floor = b.sampledOverGreedy.floor;
@@ -259,7 +270,7 @@ const LEGEND = [
   "- The layer rows take the engine apart: its generation loop alone in the worker, then its events crossing to the page: one event per transferred chunk (as before batching), in the engine's batches (worker/batched-stream.ts), or pulled by its fallback (one Comlink call per event). The prototype row is a bench-only transport that shows what a change would gain.",
   '- Long tasks: main-thread tasks over 50 ms (PerformanceObserver) that overlapped the runs, summed over repetitions. They are wall-clock, so a busy machine can make them.',
   '- Flow control is counted with the worker\'s own decode-step clock (`src/testing.ts`), through the plain fetch path: tokens generated beyond the one read before a pause, long workload (the engine bounds events, `runAhead`, default 32; there some events are several byte tokens); decode steps that ended after an abort.',
-  '- Conversation: a new engine per conversation, the prefix cache on (default) or off; each turn sends the whole chat so far (system message, every question, every answer) through the openai SDK, greedy, at most 40 tokens (both models answer the 32-token story); TTFT is the SDK\'s first content delta. cached_tokens is what `usage.prompt_tokens_details` reported. Two models with the same network and story: the chat model, whose tokenizer re-encodes the story\'s text to the story\'s tokens (scripts/canonical-tokenizer.mjs), and the embedded model, whose tokenizer encodes it to bytes.',
+  '- Conversation: a new engine per conversation, the prefix cache on (default) or off, and on with a pause between turns (BENCH_CONVERSATION_PAUSE_MS: a person reading the answer; the engine prefills the next turn\'s start meanwhile, warmNextTurn), and the same pause with warmNextTurn: false (what the pause alone does); the streaming paths and loads run with warmNextTurn: false (no idle work under the next path\'s measurement); each turn sends the whole chat so far (system message, every question, every answer) through the openai SDK, greedy, at most 40 tokens (both models answer the 32-token story); TTFT is the SDK\'s first content delta. cached_tokens is what `usage.prompt_tokens_details` reported. Two models with the same network and story: the chat model, whose tokenizer re-encodes the story\'s text to the story\'s tokens (scripts/canonical-tokenizer.mjs), and the embedded model, whose tokenizer encodes it to bytes.',
   '- Benchmark model: scripts/generate-bench-model.mjs, 4 layers of 64 wide with a 49,152-token byte-level BPE vocabulary and long-tailed logits; what scales with the vocabulary (LM head, logits read back, sampling, detokenizing) is real, the rest is small.',
   '- Repeated runs of one prompt (story, long, greedy, sampled) reuse its cached prefix in zstream paths (all but the prompt\'s last token); the baseline recomputes it.',
   '- Bytes per token: SSE bytes read by the fetch path ÷ completion tokens (each chunk is a whole OpenAI `chat.completion.chunk`).',

@@ -84,7 +84,7 @@ async function measurePaths(baseURL, device, log, { model, workloads, paths, rep
   }
 }
 
-/** 10-turn conversations on each model, with and without the prefix cache, alternating. */
+/** 10-turn conversations on each model, with and without the prefix cache, and with it and a pause between turns, alternating. */
 export async function measureConversations(baseURL, device, log) {
   const problems = [];
   const records = [];
@@ -93,14 +93,20 @@ export async function measureConversations(baseURL, device, log) {
     const page = await openBench(browser.context, baseURL, problems);
     for (let rep = 0; rep < config.conversationReps[device]; rep++) {
       for (const model of config.conversationModels) {
-        for (const reuse of rotate([true, false], rep)) {
+        const pause = config.conversationPauseMs;
+        // [cache, pause between turns, next turn readied while idle]; the pause without the warm-up
+        // tells what the pause alone does (the page and the device finishing the previous turn's work).
+        const modes = [[true, 0, true], [false, 0, true], ...(pause > 0 ? [[true, pause, true], [true, pause, false]] : [])];
+        for (const [reuse, pauseMs, warm] of rotate(modes, rep)) {
           // Without the cache SwiftShader prefills up to 1,700 tokens a turn: minutes on a busy machine.
           const deadline = device === 'webgpu' ? 900_000 : 300_000;
-          const record = await measure(page, ([d, r, m]) => window.bench.conversation(d, r, m, 40), [device, reuse, model === 'zstream-tiny-story' ? undefined : model], deadline)
-            .catch((error) => ({ model, reuse, ...errorRecord(error) }));
+          const args = [device, reuse, model === 'zstream-tiny-story' ? undefined : model, pauseMs, warm];
+          const record = await measure(page, ([d, r, m, p, w]) => window.bench.conversation(d, r, m, 40, p, w), args, deadline)
+            .catch((error) => ({ model, reuse, pauseMs, warm, ...errorRecord(error) }));
           records.push(record);
           const turns = record.turns ?? [];
-          log(`  ${device} ${model} conversation ${reuse ? 'with' : 'without'} reuse: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms; cached ${turns.map((t) => t.cachedTokens).join(' ')}`);
+          const how = `${reuse ? 'with' : 'without'} reuse${pauseMs ? `, ${pauseMs} ms between turns${warm ? '' : ', warmNextTurn: false'}` : ''}`;
+          log(`  ${device} ${model} conversation ${how}: ${record.error ?? turns.map((t) => t.ttftMs.toFixed(0)).join(' ')} ms; cached ${turns.map((t) => t.cachedTokens).join(' ')}`);
         }
       }
     }

@@ -77,7 +77,8 @@ function summarizeFlow(flow) {
 
 /**
  * One model's conversations (records before the chat model existed ran on the embedded one). Per
- * turn: median TTFT over repetitions, per mode; turns 1–3 against 8–10; same answers in both modes.
+ * turn: median TTFT over repetitions, per mode (the cache on, off, on with a pause between turns:
+ * records before the pause have none); turns 1–3 against 8–10; same answers in every mode.
  */
 function summarizeConversation(conversation, model) {
   if (!conversation) return null;
@@ -85,8 +86,9 @@ function summarizeConversation(conversation, model) {
   const mine = conversation.records.filter((r) => (r.model ?? EMBEDDED) === model);
   if (!mine.length) return null;
   const records = ok(mine);
-  const mode = (reuse) => {
-    const runs = records.filter((r) => r.reuse === reuse);
+  const mode = (reuse, paused = false, warm = true) => {
+    const runs = records.filter((r) => r.reuse === reuse && (r.pauseMs ?? 0) > 0 === paused && (r.warm ?? true) === warm);
+    if (paused && !runs.length) return null;
     const turns = (runs[0]?.turns ?? []).map((_, i) => {
       const at = runs.map((r) => r.turns[i]).filter(Boolean);
       return {
@@ -98,14 +100,15 @@ function summarizeConversation(conversation, model) {
     });
     const early = median(turns.slice(0, 3).map((t) => t.ttftMs));
     const late = median(turns.slice(-3).map((t) => t.ttftMs));
-    return { runs: runs.length, turns, early, late, lateOverEarly: early && late ? late / early : null };
+    return { runs: runs.length, pauseMs: runs[0]?.pauseMs ?? 0, turns, early, late, lateOverEarly: early && late ? late / early : null };
   };
-  const texts = (reuse) => records.filter((r) => r.reuse === reuse).map((r) => r.turns.map((t) => t.text).join('\u0000'));
-  const all = new Set([...texts(true), ...texts(false)]);
+  const all = new Set(records.map((r) => r.turns.map((t) => t.text).join('\u0000')));
   return {
     model,
     withReuse: mode(true),
     withoutReuse: mode(false),
+    withReuseAfterPause: mode(true, true),
+    withReuseAfterPauseUnwarmed: mode(true, true, false),
     sameText: records.length ? all.size === 1 : null,
     errors: mine.filter((r) => r.error).map((r) => r.error.split('\n')[0]),
   };

@@ -37,7 +37,8 @@ export function nextTurnStart(render: (nextMessage: string) => number[]): number
 /**
  * Prefills what the cache lacks of `target`, a pass of NEXT_TURN_CHUNK_TOKENS at a time, each in the
  * scheduler's turn; between passes the cache holds what is done (so a request arriving then takes it
- * whole), and the warm-up stops once a request holds or waits for a place.
+ * whole), and the warm-up stops once a request holds or waits for a place, or a pass added nothing
+ * to the pool (an entry larger than the whole budget is not kept: another pass would redo it).
  */
 export async function warmPrefix(ctx: DecodeContext, target: readonly number[], slot: IdleSlot): Promise<void> {
   // A next prompt must fit with one token more: positions beyond the window are never needed.
@@ -46,7 +47,8 @@ export async function warmPrefix(ctx: DecodeContext, target: readonly number[], 
   while (!finished && slot.stillIdle()) {
     finished = await slot.step(async () => {
       if (!slot.stillIdle()) return true;
-      if (ctx.prefixCache.longestMatch(wanted) >= wanted.length) return true;
+      const before = ctx.prefixCache.longestMatch(wanted);
+      if (before >= wanted.length) return true;
       const { cache, length } = await ctx.prefixCache.take(wanted);
       const ids = wanted.slice(length, length + NEXT_TURN_CHUNK_TOKENS);
       let filled;
@@ -57,7 +59,7 @@ export async function warmPrefix(ctx: DecodeContext, target: readonly number[], 
         throw error;
       }
       await ctx.prefixCache.put(wanted.slice(0, length + ids.length), filled);
-      return length + ids.length >= wanted.length;
+      return length + ids.length >= wanted.length || ctx.prefixCache.longestMatch(wanted) <= before;
     });
   }
 }

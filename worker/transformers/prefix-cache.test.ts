@@ -139,6 +139,16 @@ describe('prefix cache', () => {
     expect(runB.text).toBe(refB.text);
   }, 60_000);
 
+  it('readies nothing the budget cannot keep, and stops', async () => {
+    const prompt = [{ role: 'user', content: 'A'.repeat(40) } as const];
+    const entry = (await run(plain, chat(prompt, { max_tokens: 4 }))).usage!;
+    // Room for the request's own entry (its prompt and 3 fed tokens), not for the readied one.
+    const tight = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, (entry.prompt_tokens + 3) * GENERATED_BYTES_PER_TOKEN);
+    const one = await run(tight, chat(prompt, { max_tokens: 4 })); // returns once the idle work has
+    const next = [...prompt, { role: 'assistant', content: one.text } as const, { role: 'user', content: 'B' } as const];
+    expect(cached(await run(tight, chat(next)))).toBe(entry.prompt_tokens);
+  }, 60_000);
+
   it('keeps within its byte budget, least recently used out first', async () => {
     const perToken = GENERATED_BYTES_PER_TOKEN;
     const small = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, 80 * perToken);
