@@ -60,23 +60,51 @@ describe('idle work (the scheduler)', () => {
     expect(log).toEqual(['a0']);
   });
 
-  it('stops at its next step once a request asks for a place; the request steps after the step in flight', async () => {
+  it('stops at its next step once a request asks for a place; the request steps after the step in flight; the work goes on after', async () => {
     const s = new Scheduler({ idleDelayMs: 0 });
     const log: string[] = [];
     let request: ReturnType<Scheduler['reserve']> | undefined;
-    s.whenIdle(recorder(log, 'w', 10, () => {
-      if (log.length === 2) request = s.reserve(); // during the work's second step
+    let stepped!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (stepped = resolve));
+    s.whenIdle(recorder(log, 'w', 3, () => {
+      if (log.length === 2) {
+        request = s.reserve(); // during the work's second step
+        stepped();
+      }
     }));
-    await s.idleWorkDone();
-    expect(log).toEqual(['w0', 'w1']);
+    await requestArrived;
     await request!.ready;
     await request!.step(async () => log.push('request'));
     expect(log).toEqual(['w0', 'w1', 'request']);
-    // The interrupted work is not resumed; new work runs once the request has gone.
+    // Newer work (the request's own next turn) first, then the stopped one, from its start.
     s.whenIdle(recorder(log, 'x'));
     request!.release();
     await s.idleWorkDone();
-    expect(log).toEqual(['w0', 'w1', 'request', 'x0']);
+    expect(log).toEqual(['w0', 'w1', 'request', 'x0', 'w0', 'w1', 'w2']);
+  });
+
+  it('a request that comes and goes during a step stops the work too; it goes on after the delay, counted anew', async () => {
+    vi.useFakeTimers();
+    const s = new Scheduler();
+    const log: Array<[string, number]> = [];
+    let interrupted = false;
+    s.whenIdle(async (slot) => {
+      for (let i = 0; i < 2 && slot.stillIdle(); i++) {
+        await slot.step(async () => {
+          log.push([`pass${i}`, Date.now()]);
+          if (!interrupted) {
+            interrupted = true;
+            s.reserve().release(); // refused (a 400) or cancelled while the pass runs
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        });
+      }
+    });
+    const t0 = Date.now();
+    await vi.advanceTimersByTimeAsync(4 * IDLE_DELAY_MS);
+    // The first pass at the delay; the request went during it; the work again a delay after that pass (5 ms).
+    const again = 2 * IDLE_DELAY_MS + 5;
+    expect(log.map(([name, at]) => [name, at - t0])).toEqual([['pass0', IDLE_DELAY_MS], ['pass0', again], ['pass1', again + 5]]);
   });
 
   it(`keeps the ${MAX_IDLE_WORK} newest pieces while requests run`, async () => {

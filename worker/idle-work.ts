@@ -2,17 +2,19 @@
 // need (the next turn of a chat, prefilled into the prefix cache: docs/performance.md). Requests
 // always come first: the work starts only after the model has been idle for IDLE_DELAY_MS, runs
 // in steps that take the scheduler's turn like any decode step, and stops at its next step once a
-// request holds or waits for a place. So a request that arrives meanwhile waits for one step of it
-// at most, and finds in the cache what the steps before had done.
+// request asked for a place since it started. So a request that arrives meanwhile waits for one step
+// of it at most, and finds in the cache what the steps before had done; the work goes on once the
+// model is idle again (after the delay, counted anew).
 
 /** What idle work sees of the scheduler. */
 export interface IdleSlot {
-  /** False once a request holds or waits for a place, or the model unloads: the work returns. */
+  /** False once a request asked for a place since the work started (even if it went), or the model unloads: the work returns. */
   stillIdle(): boolean;
   /** Runs one step of the work, never at once with a decode step (the scheduler's turn). */
   step<T>(run: () => Promise<T>): Promise<T>;
 }
 
+/** Runs again from the start after a request stopped it: it must find what its earlier steps did and go on. */
 export type IdleWork = (slot: IdleSlot) => Promise<void>;
 
 /**
@@ -40,6 +42,8 @@ export class IdleWorkQueue {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Requests that asked for a place so far: work that saw another count stops. */
+  private arrivals = 0;
   private readonly whenDone: Array<() => void> = [];
 
   constructor(private readonly options: IdleWorkOptions) {}
@@ -51,9 +55,13 @@ export class IdleWorkQueue {
 
   add(work: IdleWork): void {
     if (this.stopped) return;
-    this.pending.push(work);
-    if (this.pending.length > MAX_IDLE_WORK) this.pending.shift();
+    this.keep(work);
     this.wake();
+  }
+
+  /** A request asks for a place: the work that runs returns at its next step. */
+  arrived(): void {
+    this.arrivals++;
   }
 
   /**
@@ -87,9 +95,15 @@ export class IdleWorkQueue {
     this.settle();
   }
 
+  private keep(work: IdleWork): void {
+    this.pending.push(work);
+    if (this.pending.length > MAX_IDLE_WORK) this.pending.shift();
+  }
+
   private async run(): Promise<void> {
+    const seen = this.arrivals;
     const slot: IdleSlot = {
-      stillIdle: () => !this.stopped && this.options.isIdle(),
+      stillIdle: () => !this.stopped && this.arrivals === seen && this.options.isIdle(),
       step: (run) => this.options.step(run),
     };
     try {
@@ -98,7 +112,10 @@ export class IdleWorkQueue {
           await work(slot);
         } catch (error) {
           this.options.onFailure(error);
+          continue;
         }
+        // Stopped early for a request: it goes on later, after anything newer (pieces are idempotent).
+        if (!slot.stillIdle() && !this.stopped) this.keep(work);
       }
     } finally {
       this.running = undefined;

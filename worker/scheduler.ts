@@ -136,6 +136,7 @@ export class Scheduler {
     ready.catch(() => {}); // a request that leaves the queue may never await its turn
     const holder: Holder = { state: 'waiting', admit, refuse, onPreempt, idleSince: undefined, asking: false, preempted: false };
     this.waiting.push(holder);
+    this.idleWork.arrived();
     this.admitWaiting();
     return {
       ready,

@@ -41,8 +41,10 @@ export function nextTurnStart(render: (nextMessage: string) => number[]): number
  * to the pool (an entry larger than the whole budget is not kept: another pass would redo it).
  */
 export async function warmPrefix(ctx: DecodeContext, target: readonly number[], slot: IdleSlot): Promise<void> {
-  // A next prompt must fit with one token more: positions beyond the window are never needed.
-  const wanted = target.slice(0, ctx.contextLength - 1);
+  // A next prompt must fit with one token more: positions beyond the window are never needed. And
+  // no more than one entry can keep: an entry taken whole and extended beyond the budget would be
+  // lost (the pool does not keep it), with what it held.
+  const wanted = target.slice(0, Math.min(ctx.contextLength - 1, ctx.prefixCache.tokenCapacity));
   let finished = false;
   while (!finished && slot.stillIdle()) {
     finished = await slot.step(async () => {

@@ -5,74 +5,31 @@
 // buffer would be. After each run: no forward pass read a freed tensor or a cache of another length
 // than its position, every pool entry holds exactly the keys and values of its tokens (a fresh
 // prefill's, to 1e-4), the byte count adds up, and no tensor lives outside the pool.
-import { DynamicCache, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { GenerateRequest } from '../../src/shared/protocol.js';
 import { GENERATED_BYTES_PER_TOKEN, GENERATED_MODEL, decodeContext, loadGeneratedModel } from '../../test/generated-model.js';
+import { expectExactPool, watchTensors, type TensorWatch } from '../../test/watched-tensors.js';
 import type { Backend } from '../backend.js';
 import { createGeneration } from '../generation.js';
 import { Sampler, seededRandom } from '../sampling.js';
 import { Scheduler } from '../scheduler.js';
 import { PrefixCache } from './prefix-cache.js';
-import { TransformersTokenStream, forwardPass, type DecodeContext } from './token-stream.js';
+import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 const CONTEXT = 120;
 let model: PreTrainedModel;
 let tokenizer: PreTrainedTokenizer;
-/** Tensors replaced in a cache or disposed with one: on a GPU their buffers are gone. */
-const freed = new WeakSet<Tensor>();
-/** Every `present.*` tensor a forward pass made and nothing freed yet. */
-const live = new Set<Tensor>();
-const problems: string[] = [];
-/** Whether the next forward pass fails (the seed decides). */
-let failing: () => boolean = () => false;
-
-const tensorsOf = (cache: DynamicCache) => Object.values(cache).filter((t): t is Tensor => t instanceof Tensor);
+const watch: TensorWatch = { problems: [], failing: () => false, contextLength: CONTEXT };
 
 beforeAll(async () => {
   ({ model, tokenizer } = await loadGeneratedModel());
-  const forward = model.forward.bind(model);
-  vi.spyOn(model, 'forward').mockImplementation(async (inputs: Record<string, unknown>) => {
-    const position = Number((inputs['position_ids'] as Tensor).data[0]);
-    const past = inputs['past_key_values'] as DynamicCache | undefined;
-    for (const tensor of past ? tensorsOf(past) : []) {
-      if (freed.has(tensor)) problems.push('a forward pass read a freed tensor');
-      if (tensor.dims[2] !== position) problems.push(`a cache of ${tensor.dims[2]} positions at position ${position}`);
-    }
-    if (!past && position !== 0) problems.push(`no cache at position ${position}`);
-    await new Promise((resolve) => setTimeout(resolve, 0)); // asynchronous, as on WebGPU
-    if (failing()) throw new Error('injected failure');
-    const outputs = (await forward(inputs)) as Record<string, Tensor>;
-    for (const [name, tensor] of Object.entries(outputs)) if (name.startsWith('present')) live.add(tensor);
-    return outputs;
-  });
-  const { update, dispose } = DynamicCache.prototype;
-  vi.spyOn(DynamicCache.prototype, 'update').mockImplementation(function (this: DynamicCache, ...args: unknown[]) {
-    const entries = args[0] as Record<string, Tensor>;
-    const old = this as unknown as Record<string, Tensor | undefined>;
-    for (const [name, tensor] of Object.entries(entries)) {
-      const replaced = old[name];
-      if (replaced && replaced !== tensor) free(replaced);
-    }
-    update.call(this, entries);
-  });
-  vi.spyOn(DynamicCache.prototype, 'dispose').mockImplementation(function (this: DynamicCache) {
-    for (const tensor of tensorsOf(this)) {
-      if (freed.has(tensor)) problems.push('a tensor freed twice');
-      free(tensor);
-    }
-    return dispose.call(this);
-  });
+  watchTensors(model, watch);
 }, 60_000);
 
 afterAll(() => {
   vi.restoreAllMocks();
 });
-
-function free(tensor: Tensor): void {
-  freed.add(tensor);
-  live.delete(tensor);
-}
 
 /** The backend's prepare() on a pool of the test's own: raw prompts, seeded nucleus sampling. */
 function backendOn(ctx: DecodeContext, seeds: () => number): Backend {
@@ -88,14 +45,11 @@ function backendOn(ctx: DecodeContext, seeds: () => number): Backend {
   };
 }
 
-/** The pool's entries (private: read here to compare each with a fresh prefill). */
-const entriesOf = (pool: PrefixCache) => (pool as unknown as { entries: Array<{ tokens: number[]; cache: DynamicCache }> }).entries;
-
 for (let seed = 1; seed <= 24; seed++) {
   it(`seed ${seed}: every entry holds its tokens' keys and values; nothing freed is read, nothing leaks`, async () => {
     const random = seededRandom(seed);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
-    failing = seed > 12 ? () => random() < 0.05 : () => false;
+    watch.failing = seed > 12 ? () => random() < 0.05 : () => false;
     const pool = new PrefixCache((seed % 2 ? 40 : 400) * GENERATED_BYTES_PER_TOKEN);
     const ctx = decodeContext(model, tokenizer, CONTEXT, pool);
     const backend = backendOn(ctx, () => Math.floor(random() * 1e6));
@@ -122,33 +76,12 @@ for (let seed = 1; seed <= 24; seed++) {
           texts.push(prompt + text);
           reused += event.usage?.prompt_tokens_details?.cached_tokens ?? 0;
         }
-        else if (event.type === 'error' && !event.error.message.includes('injected failure')) problems.push(event.error.message);
+        else if (event.type === 'error' && !event.error.message.includes('injected failure')) watch.problems.push(event.error.message);
       }
       await source.cancel();
     };
     await Promise.all(Array.from({ length: 24 }, run));
-    failing = () => false;
-
-    let bytes = 0;
-    const pooled = new Set<Tensor>();
-    for (const { tokens, cache } of entriesOf(pool)) {
-      const { cache: fresh } = await forwardPass(ctx, tokens, 0, undefined);
-      const expected = fresh as unknown as Record<string, Tensor>;
-      for (const [name, tensor] of Object.entries(cache as unknown as Record<string, Tensor>)) {
-        pooled.add(tensor);
-        bytes += tensor.size * 4;
-        expect(tensor.dims[2]).toBe(tokens.length);
-        const [got, want] = [tensor.data as Float32Array, expected[name]!.data as Float32Array];
-        let worst = 0;
-        for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
-        expect(worst, `${name} of an entry of ${tokens.length} tokens`).toBeLessThan(1e-4);
-      }
-      await fresh.dispose();
-    }
-    expect(problems).toEqual([]);
     expect(reused, 'prompt tokens taken from the pool').toBeGreaterThan(0);
-    expect(pool.usedBytes).toBe(bytes);
-    expect([...live].filter((tensor) => !pooled.has(tensor)).length, 'tensors alive outside the pool').toBe(0);
-    live.clear();
+    await expectExactPool(ctx, pool, watch);
   }, 60_000);
 }

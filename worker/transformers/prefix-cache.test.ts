@@ -139,14 +139,22 @@ describe('prefix cache', () => {
     expect(runB.text).toBe(refB.text);
   }, 60_000);
 
-  it('readies nothing the budget cannot keep, and stops', async () => {
+  it('readies only what one entry within the budget holds, and loses nothing the cache had', async () => {
     const prompt = [{ role: 'user', content: 'A'.repeat(40) } as const];
-    const entry = (await run(plain, chat(prompt, { max_tokens: 4 }))).usage!;
-    // Room for the request's own entry (its prompt and 3 fed tokens), not for the readied one.
-    const tight = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, (entry.prompt_tokens + 3) * GENERATED_BYTES_PER_TOKEN);
-    const one = await run(tight, chat(prompt, { max_tokens: 4 })); // returns once the idle work has
+    const tokens = (await run(plain, chat(prompt, { max_tokens: 1 }))).usage!.prompt_tokens;
+    const budget = (extra: number) => new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, (tokens + extra) * GENERATED_BYTES_PER_TOKEN);
+    // max_tokens 1 leaves an entry of the prompt alone, a start of the next turn: the warm-up takes
+    // it whole and extends it, 2 tokens, all the budget holds (beyond it, the pool would not keep
+    // the result, and the prompt's entry was gone with it). Regenerating still reuses the prompt.
+    const tight = budget(2);
+    await run(tight, chat(prompt, { max_tokens: 1 }));
+    expect(cached(await run(tight, chat(prompt, { max_tokens: 1 })))).toBe(tokens - 1);
+    // A 4-token answer (its entry: the prompt, 3 generated tokens) and a budget of 3 tokens more:
+    // the next turn gets the prompt and the answer's first 3 tokens as the template encodes them.
+    const small = budget(3);
+    const one = await run(small, chat(prompt, { max_tokens: 4 })); // returns once the idle work has
     const next = [...prompt, { role: 'assistant', content: one.text } as const, { role: 'user', content: 'B' } as const];
-    expect(cached(await run(tight, chat(next)))).toBe(entry.prompt_tokens);
+    expect(cached(await run(small, chat(next)))).toBe(tokens + 3);
   }, 60_000);
 
   it('keeps within its byte budget, least recently used out first', async () => {
@@ -177,24 +185,21 @@ describe('prefix cache', () => {
   }, 60_000);
 
   it('stops the warm-up once a request takes a place; the request takes what was done, same output', async () => {
+    const answer = (await run(plain, chat(first, { max_tokens: 20 }))).text;
+    const next = [...first, { role: 'assistant', content: answer } as const, { role: 'user', content: 'And then?' } as const];
+    const reference = await run(plain, chat(next, sampled));
     const fresh = new TransformersBackend(plain.info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 });
     const scheduler = new Scheduler({ idleDelayMs: 0 });
     schedulers.set(fresh, scheduler);
     const source = await createGeneration(fresh, chat(first, { max_tokens: 20 }), scheduler);
-    let answer = '';
-    for (let event: StreamEvent | undefined; (event = await source.pull()); ) if (event.type === 'delta') answer += event.text;
-    // A request asks for a place after the warm-up's first pass: the warm-up stops there.
-    const held = await new Promise<ReturnType<Scheduler['reserve']>>((resolve) => {
+    while (await source.pull());
+    // The next turn's request arrives during the warm-up's first pass: the warm-up stops after it.
+    const two = await new Promise<Run>((resolve) => {
       afterForward = () => {
         afterForward = undefined;
-        resolve(scheduler.reserve());
+        resolve(run(fresh, chat(next, sampled)));
       };
     });
-    await scheduler.idleWorkDone();
-    held.release();
-    const next = [...first, { role: 'assistant', content: answer } as const, { role: 'user', content: 'And then?' } as const];
-    const reference = await run(plain, chat(next, sampled));
-    const two = await run(fresh, chat(next, sampled));
     expect(two.text).toBe(reference.text);
     // The first prompt (its entry), then one pass of the warm-up.
     const firstPrompt = tokenizer.apply_chat_template(first, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];

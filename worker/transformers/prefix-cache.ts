@@ -35,6 +35,8 @@ export class PrefixCache {
   /** Least recently used first. */
   private entries: Entry[] = [];
   private bytes = 0;
+  /** Of the model's KV cache, learnt from the first cache given back (every token costs the same). */
+  private bytesPerToken: number | undefined;
   /** The model unloaded: caches given back from now on (requests still closing) are freed, not kept. */
   private cleared = false;
 
@@ -46,6 +48,11 @@ export class PrefixCache {
 
   get usedBytes(): number {
     return this.bytes;
+  }
+
+  /** The most tokens one entry can hold within the budget (Infinity before a cache was given back). */
+  get tokenCapacity(): number {
+    return this.bytesPerToken ? Math.floor(this.budgetBytes / this.bytesPerToken) : Infinity;
   }
 
   /** How many of `tokens`, from the start, some entry holds (nothing is taken). */
@@ -84,6 +91,7 @@ export class PrefixCache {
   /** Keeps `cache`, which holds exactly `tokens`; evicts least recently used entries to fit the budget. */
   async put(tokens: number[], cache: DynamicCache): Promise<void> {
     const bytes = cacheBytes(cache);
+    if (tokens.length > 0) this.bytesPerToken ??= bytes / tokens.length;
     if (this.cleared || tokens.length === 0 || bytes > this.budgetBytes) return cache.dispose();
     // An entry that is a start of this one is covered by it.
     const covered = this.entries.filter((entry) => commonPrefix(entry.tokens, tokens) === entry.tokens.length);
