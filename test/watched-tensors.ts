@@ -3,8 +3,9 @@
 // freed, as a GPU buffer would be: a forward pass must never read one, nothing is freed twice, and
 // after a run every pool entry holds exactly the keys and values of its tokens (a fresh prefill's,
 // to 1e-4), the byte count adds up, and no tensor lives outside the pool.
-import { DynamicCache, Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import { expect, vi } from 'vitest';
+import { DynamicCache, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
+import { loadGeneratedModel } from './generated-model.js';
 import type { PrefixCache } from '../worker/transformers/prefix-cache.js';
 import { forwardPass, type DecodeContext } from '../worker/transformers/token-stream.js';
 
@@ -28,6 +29,19 @@ const tensorsOf = (cache: DynamicCache) => Object.values(cache).filter((t): t is
 function free(tensor: Tensor): void {
   freed.add(tensor);
   live.delete(tensor);
+}
+
+/** The generated model, loaded and watched for the whole test file (filled in by its beforeAll). */
+export function watchedGeneratedModel(watch: TensorWatch): { model: PreTrainedModel; tokenizer: PreTrainedTokenizer } {
+  const loaded = {} as { model: PreTrainedModel; tokenizer: PreTrainedTokenizer };
+  beforeAll(async () => {
+    Object.assign(loaded, await loadGeneratedModel());
+    watchTensors(loaded.model, watch);
+  }, 60_000);
+  afterAll(() => {
+    vi.restoreAllMocks();
+  });
+  return loaded;
 }
 
 /** Spies on `model.forward` and DynamicCache's update and dispose (vi.restoreAllMocks() ends it). */

@@ -41,9 +41,10 @@ export interface PreparedGeneration {
   start(): TokenStream;
   /**
    * After the request ended with `answer` (the text its client got): work for idle time that readies
-   * the next turn of this chat, where the backend can (the transformers.js prefix cache).
+   * the next turn of this chat. Present only where the backend can (a chat on the transformers.js
+   * prefix cache): the generation loop keeps the answer's text only then.
    */
-  nextTurn?(answer: string): IdleWork | undefined;
+  nextTurn?(answer: string): IdleWork;
 }
 
 export interface Backend {

@@ -87,8 +87,8 @@ class Generation implements EventSource {
   /** No more steps run: set at once when it ends, fails or is cancelled (see finish). */
   private finished = false;
   private finishing: Promise<TokenCounts | undefined> | undefined;
-  /** The text its client gets, for the backend's guess at the next turn (PreparedGeneration.nextTurn). */
-  private answer = '';
+  /** The text its client gets, for the backend's guess at the next turn; kept only if it has one (PreparedGeneration.nextTurn). */
+  private answer: string | undefined;
 
   constructor(
     request: GenerateRequest,
@@ -98,6 +98,7 @@ class Generation implements EventSource {
     private readonly whenIdle: (work: IdleWork) => void,
   ) {
     this.maxTokens = Math.min(request.max_tokens ?? Infinity, prepared.maxNewTokens);
+    if (prepared.nextTurn) this.answer = '';
     this.stop = new StopMatcher(request.stop ?? []);
   }
 
@@ -166,7 +167,7 @@ class Generation implements EventSource {
     this.unsentTokens++;
     const out = this.stop.push(text);
     if (out.text) {
-      this.answer += out.text;
+      if (this.answer !== undefined) this.answer += out.text;
       this.pending.push({ type: 'delta', text: out.text, tokens: this.unsentTokens });
       this.unsentTokens = 0;
     }
@@ -177,11 +178,9 @@ class Generation implements EventSource {
     // Held-back text that never became a stop sequence belongs to the answer.
     const rest = this.stop.flush();
     if (rest) this.pending.push({ type: 'delta', text: rest, tokens: this.unsentTokens });
-    this.answer += rest;
     const counted = await this.finish();
     // Its cache is back in the pool: what the next turn will add to it can be readied while idle.
-    const work = this.prepared.nextTurn?.(this.answer);
-    if (work) this.whenIdle(work);
+    if (this.answer !== undefined) this.whenIdle(this.prepared.nextTurn!(this.answer + rest));
     const promptTokens = counted?.promptTokens ?? this.prepared.promptTokens;
     const completionTokens = counted?.completionTokens ?? this.completionTokens;
     const cached = this.tokens?.cachedTokens;

@@ -73,13 +73,15 @@ export class TransformersBackend implements Backend {
         const mask = grammar && TokenMask.compile(this.grammarVocabulary(), grammar);
         return new TransformersTokenStream(this.ctx, ids, new Sampler(sampling), mask);
       },
-      nextTurn: (answer) => ('messages' in request ? this.nextTurn(request.messages, request.tools, answer) : undefined),
+      // Only a chat has a next turn; none is readied without a cache to keep it in.
+      ...('messages' in request && this.warmNextTurn && this.ctx.prefixCache.budgetBytes > 0
+        ? { nextTurn: (answer: string) => this.nextTurn(request.messages, request.tools, answer) }
+        : {}),
     };
   }
 
   /** Prefills, while idle, the start every next turn of this chat shares (next-turn.ts). */
-  private nextTurn(messages: ChatMessage[], tools: ToolsParams | undefined, answer: string): IdleWork | undefined {
-    if (!this.warmNextTurn || this.ctx.prefixCache.budgetBytes === 0) return undefined;
+  private nextTurn(messages: ChatMessage[], tools: ToolsParams | undefined, answer: string): IdleWork {
     return async (slot) => {
       const history: ChatMessage[] = [...messages, { role: 'assistant', content: answer }];
       const target = nextTurnStart((next) => this.chatIds(this.rendered([...history, { role: 'user', content: next }], tools), false));

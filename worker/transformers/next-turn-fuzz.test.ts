@@ -4,11 +4,10 @@
 // a small context window, and failing forward passes (some seeds: in the warm-up's passes only).
 // After each run the pool is exact and nothing leaks (test/watched-tensors.ts) and only the injected
 // failures were reported; over all runs, the warm-up ran.
-import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ChatMessage, GenerateRequest } from '../../src/shared/protocol.js';
-import { GENERATED_BYTES_PER_TOKEN, GENERATED_EOS as EOS, GENERATED_MODEL as MODEL, loadGeneratedModel } from '../../test/generated-model.js';
-import { expectExactPool, watchTensors, type TensorWatch } from '../../test/watched-tensors.js';
+import { GENERATED_BYTES_PER_TOKEN, GENERATED_EOS as EOS, GENERATED_MODEL as MODEL } from '../../test/generated-model.js';
+import { expectExactPool, watchedGeneratedModel, type TensorWatch } from '../../test/watched-tensors.js';
 import { createGeneration } from '../generation.js';
 import { seededRandom } from '../sampling.js';
 import { Scheduler } from '../scheduler.js';
@@ -16,8 +15,6 @@ import { TransformersBackend } from './backend.js';
 import type { DecodeContext } from './token-stream.js';
 
 const CONTEXT = 160;
-let model: PreTrainedModel;
-let tokenizer: PreTrainedTokenizer;
 /** The scheduler of the run: a pass while it has no request is the warm-up's. */
 let current: Scheduler | undefined;
 let idlePasses = 0;
@@ -30,21 +27,14 @@ const watch: TensorWatch = {
   },
 };
 
-beforeAll(async () => {
-  ({ model, tokenizer } = await loadGeneratedModel());
-  watchTensors(model, watch);
-}, 60_000);
-
-afterAll(() => {
-  vi.restoreAllMocks();
-});
+const generated = watchedGeneratedModel(watch);
 
 for (let seed = 1; seed <= 16; seed++) {
   it(`seed ${seed}: chats with the next turn readied keep the pool exact; nothing leaks`, async () => {
     const random = seededRandom(seed);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     const info = { id: MODEL, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: CONTEXT } as const;
-    const backend = new TransformersBackend(info, model, tokenizer, [EOS], { temperature: 0, top_p: 1 }, (seed % 2 ? 60 : 400) * GENERATED_BYTES_PER_TOKEN);
+    const backend = new TransformersBackend(info, generated.model, generated.tokenizer, [EOS], { temperature: 0, top_p: 1 }, (seed % 2 ? 60 : 400) * GENERATED_BYTES_PER_TOKEN);
     const ctx = (backend as unknown as { ctx: DecodeContext }).ctx;
     const idleFailures: unknown[] = [];
     const scheduler = new Scheduler({ maxRunning: 2, idleDelayMs: pick([0, 1, 3]), onIdleFailure: (error) => idleFailures.push(error) });

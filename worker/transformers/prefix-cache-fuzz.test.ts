@@ -5,11 +5,10 @@
 // buffer would be. After each run: no forward pass read a freed tensor or a cache of another length
 // than its position, every pool entry holds exactly the keys and values of its tokens (a fresh
 // prefill's, to 1e-4), the byte count adds up, and no tensor lives outside the pool.
-import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import type { GenerateRequest } from '../../src/shared/protocol.js';
-import { GENERATED_BYTES_PER_TOKEN, GENERATED_MODEL, decodeContext, loadGeneratedModel } from '../../test/generated-model.js';
-import { expectExactPool, watchTensors, type TensorWatch } from '../../test/watched-tensors.js';
+import { GENERATED_BYTES_PER_TOKEN, GENERATED_MODEL, decodeContext } from '../../test/generated-model.js';
+import { expectExactPool, watchedGeneratedModel, type TensorWatch } from '../../test/watched-tensors.js';
 import type { Backend } from '../backend.js';
 import { createGeneration } from '../generation.js';
 import { Sampler, seededRandom } from '../sampling.js';
@@ -18,25 +17,16 @@ import { PrefixCache } from './prefix-cache.js';
 import { TransformersTokenStream, type DecodeContext } from './token-stream.js';
 
 const CONTEXT = 120;
-let model: PreTrainedModel;
-let tokenizer: PreTrainedTokenizer;
 const watch: TensorWatch = { problems: [], failing: () => false, contextLength: CONTEXT };
 
-beforeAll(async () => {
-  ({ model, tokenizer } = await loadGeneratedModel());
-  watchTensors(model, watch);
-}, 60_000);
-
-afterAll(() => {
-  vi.restoreAllMocks();
-});
+const generated = watchedGeneratedModel(watch);
 
 /** The backend's prepare() on a pool of the test's own: raw prompts, seeded nucleus sampling. */
 function backendOn(ctx: DecodeContext, seeds: () => number): Backend {
   return {
     info: { id: GENERATED_MODEL, backend: 'transformers', device: 'wasm', weights: 'fp32', contextLength: CONTEXT },
     prepare: async (request) => {
-      const ids = tokenizer.encode('prompt' in request ? request.prompt : '');
+      const ids = generated.tokenizer.encode('prompt' in request ? request.prompt : '');
       const sampling = { temperature: request.temperature ?? 0, top_p: 0.9, presence_penalty: 0, frequency_penalty: 0, seed: seeds() };
       return { promptTokens: ids.length, maxNewTokens: CONTEXT - ids.length, start: () => new TransformersTokenStream(ctx, ids, new Sampler(sampling)) };
     },
@@ -51,7 +41,7 @@ for (let seed = 1; seed <= 24; seed++) {
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     watch.failing = seed > 12 ? () => random() < 0.05 : () => false;
     const pool = new PrefixCache((seed % 2 ? 40 : 400) * GENERATED_BYTES_PER_TOKEN);
-    const ctx = decodeContext(model, tokenizer, CONTEXT, pool);
+    const ctx = decodeContext(generated.model, generated.tokenizer, CONTEXT, pool);
     const backend = backendOn(ctx, () => Math.floor(random() * 1e6));
     const scheduler = new Scheduler({ maxRunning: 3 });
     const texts = ['Once upon a time'];
