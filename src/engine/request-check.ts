@@ -4,18 +4,15 @@
 // (a `stop` that is no array) would fail inside a decode step, where it counts as the model's failure.
 import { ZStreamError } from '../shared/errors.js';
 import type { GenerateRequest } from '../shared/protocol.js';
-
-const RANGES = {
-  temperature: [0, 2], top_p: [0, 1], presence_penalty: [-2, 2], frequency_penalty: [-2, 2],
-} as const;
+import { SAMPLING_RANGES, type SamplingParam } from '../shared/sampling-ranges.js';
 
 const invalid = (param: string, wanted: string, value: unknown) =>
   new ZStreamError('invalid_value', `${param} must be ${wanted}; got ${JSON.stringify(value) ?? String(value)}.`, { param });
 
 /** `request`, with OpenAI's string form of `stop` as a list; a ZStreamError for a value no model could use. */
 export function checkedRequest(request: GenerateRequest): GenerateRequest {
-  for (const [param, [min, max]] of Object.entries(RANGES)) {
-    const value: unknown = request[param as keyof typeof RANGES];
+  for (const [param, { min, max }] of Object.entries(SAMPLING_RANGES)) {
+    const value: unknown = request[param as SamplingParam];
     if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) throw invalid(param, `a number from ${min} to ${max}`, value);
   }
   const { max_tokens: maxTokens, seed } = request as { max_tokens?: unknown; seed?: unknown };

@@ -4,6 +4,7 @@
 // Spec: CreateChatCompletionRequest and CreateCompletionRequest in OpenAI's openapi.json.
 import { CHUNK_BY, type Chunking } from './chunking.js';
 import { ZStreamError } from '../shared/errors.js';
+import { SAMPLING_RANGES } from '../shared/sampling-ranges.js';
 import type { ChatMessage, GenerationParams, OutputFormat, ToolsParams } from '../shared/protocol.js';
 import { CHAT_SERVICE_TIERS, REASONING_EFFORTS, VERBOSITIES, parseHints, parseMetadata, type ServiceTier } from './echoed-fields.js';
 import { checkJsonMode, checkToolHistory, parseResponseFormat, parseToolCalls, parseTools } from './tools-request.js';
@@ -110,11 +111,11 @@ export function parseCommon(fields: Fields, maxTokens: number | undefined): Comm
     n: fields.integer('n', { min: 1, max: MAX_CHOICES }) ?? 1,
     params: {
       max_tokens: maxTokens,
-      temperature: fields.decimal('temperature', { min: 0, max: 2 }),
-      top_p: fields.decimal('top_p', { min: 0, max: 1 }),
+      temperature: fields.decimal('temperature', SAMPLING_RANGES.temperature),
+      top_p: fields.decimal('top_p', SAMPLING_RANGES.top_p),
       seed: fields.integer('seed', INT64),
-      presence_penalty: fields.decimal('presence_penalty', { min: -2, max: 2 }),
-      frequency_penalty: fields.decimal('frequency_penalty', { min: -2, max: 2 }),
+      presence_penalty: fields.decimal('presence_penalty', SAMPLING_RANGES.presence_penalty),
+      frequency_penalty: fields.decimal('frequency_penalty', SAMPLING_RANGES.frequency_penalty),
       stop: stopSequences(fields),
     },
   };

@@ -4,6 +4,7 @@
 // path. Function `tools`, `tool_choice` and `text.format` are read by chat completions' own
 // readers (tools-request.ts) into the engine's types; only their JSON shapes differ here.
 import { ZStreamError } from '../shared/errors.js';
+import { SAMPLING_RANGES } from '../shared/sampling-ranges.js';
 import { RESPONSES_SERVICE_TIERS, VERBOSITIES, parseHints, parseMetadata, type ServiceTier } from './echoed-fields.js';
 import type { OutputFormat, ToolChoice, ToolDefinition } from '../shared/protocol.js';
 import {
@@ -243,8 +244,8 @@ export function parseCreateResponse(body: Json): ResponsesParams {
     metadata: parseMetadata(fields),
     // OpenAI's floor for max_output_tokens is 16 (not in the spec; the API answers integer_below_min_value).
     maxOutputTokens: fields.integer('max_output_tokens', { min: 16 }) ?? null,
-    temperature: fields.decimal('temperature', { min: 0, max: 2 }) ?? null,
-    topP: fields.decimal('top_p', { min: 0, max: 1 }) ?? null,
+    temperature: fields.decimal('temperature', SAMPLING_RANGES.temperature) ?? null,
+    topP: fields.decimal('top_p', SAMPLING_RANGES.top_p) ?? null,
     seed: fields.integer('seed'),
     user: fields.string('user') ?? null,
     truncation: fields.oneOf('truncation', ['auto', 'disabled']) ?? 'disabled',
