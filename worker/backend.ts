@@ -42,9 +42,10 @@ export interface PreparedGeneration {
   /**
    * After the request ended with `answer` (the text its client got): work for idle time that readies
    * the next turn of this chat. Present only where the backend can (a chat on the transformers.js
-   * prefix cache): the generation loop keeps the answer's text only then.
+   * prefix cache): the generation loop keeps the answer's text only then. undefined where no next
+   * turn starts that way (an answer that calls a tool comes back as the call and its result).
    */
-  nextTurn?(answer: string): IdleWork;
+  nextTurn?(answer: string): IdleWork | undefined;
 }
 
 export interface Backend {

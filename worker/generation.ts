@@ -180,7 +180,8 @@ class Generation implements EventSource {
     if (rest) this.pending.push({ type: 'delta', text: rest, tokens: this.unsentTokens });
     const counted = await this.finish();
     // Its cache is back in the pool: what the next turn will add to it can be readied while idle.
-    if (this.answer !== undefined) this.whenIdle(this.prepared.nextTurn!(this.answer + rest));
+    const nextTurn = this.answer === undefined ? undefined : this.prepared.nextTurn?.(this.answer + rest);
+    if (nextTurn) this.whenIdle(nextTurn);
     const promptTokens = counted?.promptTokens ?? this.prepared.promptTokens;
     const completionTokens = counted?.completionTokens ?? this.completionTokens;
     const cached = this.tokens?.cachedTokens;

@@ -6,7 +6,8 @@ import {
 import { servedModel, type ServeContext } from './models.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatFinishReason } from './openai-types.js';
 import type { Usage } from '../shared/protocol.js';
-import { parserOptions, parsesToolCalls, toolCallEvents, toolCallMessage, type ToolChoiceEvent } from './tool-call-chunks.js';
+import { parserOptions, toolCallEvents, toolCallMessage, type ToolChoiceEvent } from './tool-call-chunks.js';
+import { parsesToolCalls } from '../shared/tool-call-format.js';
 import { parseChatCompletion } from './request.js';
 import { readJsonBody } from './request-fields.js';
 import { sseData, sseResponse } from './sse.js';

@@ -16,7 +16,8 @@ import { collectOutput } from './responses-output.js';
 import { parseCreateResponse } from './responses-request.js';
 import type { ResponseDeleted, ResponseItemList, ResponseObject } from './responses-wire.js';
 import { sseResponse } from './sse.js';
-import { parserOptions, parsesToolCalls, toolCallEvents, type ToolChoiceEvent } from './tool-call-chunks.js';
+import { parserOptions, toolCallEvents, type ToolChoiceEvent } from './tool-call-chunks.js';
+import { parsesToolCalls } from '../shared/tool-call-format.js';
 
 const ONE_TOKEN_PER_DELTA = { size: 1, by: 'token' } as const;
 

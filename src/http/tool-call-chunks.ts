@@ -18,10 +18,6 @@ export type ToolChoiceEvent =
  */
 export const parserOptions = (tools: ToolsParams): ParserOptions => (tools.parallel_tool_calls ? {} : { maxCalls: 1 });
 
-/** Whether a request's output is read for tool calls. */
-export const parsesToolCalls = (tools: ToolsParams | undefined): tools is ToolsParams =>
-  tools !== undefined && tools.tool_choice !== 'none';
-
 function toEvents(index: number, parsed: ParsedEvent[]): ToolChoiceEvent[] {
   return parsed.map((event): ToolChoiceEvent => {
     if (event.type === 'content') return { type: 'delta', index, text: event.text };

@@ -1,6 +1,7 @@
 // The transformers.js backend: ONNX Runtime Web on WebGPU, or WASM.
 import { env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ZStreamError } from '../../src/shared/errors.js';
+import { TOOL_CALL_OPEN, parsesToolCalls } from '../../src/shared/tool-call-format.js';
 import type { ChatMessage, GenerateRequest, ModelInfo, ToolsParams } from '../../src/shared/protocol.js';
 import { runWarmUp, type Backend, type PreparedGeneration } from '../backend.js';
 import type { IdleWork } from '../idle-work.js';
@@ -81,7 +82,10 @@ export class TransformersBackend implements Backend {
   }
 
   /** Prefills, while idle, the start every next turn of this chat shares (next-turn.ts). */
-  private nextTurn(messages: ChatMessage[], tools: ToolsParams | undefined, answer: string): IdleWork {
+  private nextTurn(messages: ChatMessage[], tools: ToolsParams | undefined, answer: string): IdleWork | undefined {
+    // A tool call goes back as the call (rendered from its parsed arguments) and a tool message, not
+    // this text and a user message: readying that would fill the cache with what no request sends.
+    if (parsesToolCalls(tools) && answer.includes(TOOL_CALL_OPEN)) return undefined;
     return async (slot) => {
       const history: ChatMessage[] = [...messages, { role: 'assistant', content: answer }];
       const target = nextTurnStart((next) => this.chatIds(this.rendered([...history, { role: 'user', content: next }], tools), false));

@@ -3,7 +3,8 @@
 // while usage counts the reused tokens.
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, GenerateRequest, StreamEvent, Usage } from '../../src/shared/protocol.js';
+import type { ChatMessage, GenerateRequest, StreamEvent, ToolsParams, Usage } from '../../src/shared/protocol.js';
+import { toolCallText } from '../../src/shared/tool-call-format.js';
 import { createGeneration } from '../generation.js';
 import { Scheduler } from '../scheduler.js';
 import { GENERATED_BYTES_PER_TOKEN, GENERATED_EOS as EOS, GENERATED_MODEL as MODEL, loadGeneratedModel } from '../../test/generated-model.js';
@@ -205,4 +206,15 @@ describe('prefix cache', () => {
     const firstPrompt = tokenizer.apply_chat_template(first, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
     expect(cached(two)).toBe(firstPrompt.length + NEXT_TURN_CHUNK_TOKENS);
   }, 60_000);
+
+  it('readies no next turn after an answer that calls a tool: the client sends back the call and its result', async () => {
+    const tools: ToolsParams = { tools: [{ name: 'get_weather', parameters: { type: 'object' }, strict: false }], tool_choice: 'auto', parallel_tool_calls: true };
+    const call = `Let me look.\n${toolCallText('get_weather', '{"city": "Paris"}')}`;
+    const nextTurn = async (request: GenerateRequest, answer: string) => (await reusing.prepare(request)).nextTurn?.(answer);
+    expect(await nextTurn(chat(first, { tools }), call)).toBeUndefined();
+    expect(await nextTurn(chat(first, { tools }), 'Sunny in Paris.')).toBeInstanceOf(Function);
+    // With tool_choice 'none' nothing parses calls: the text is the answer, and it comes back as it is.
+    expect(await nextTurn(chat(first, { tools: { ...tools, tool_choice: 'none' } }), call)).toBeInstanceOf(Function);
+    expect(await nextTurn(chat(first), call)).toBeInstanceOf(Function);
+  });
 });
