@@ -27,11 +27,13 @@ export default {
     'src/engine/reader-clocks.ts',
     'worker/batched-stream.ts',
     'worker/scheduler.ts',
+    'worker/idle-work.ts',
     'worker/sampling.ts',
     'worker/next-task.ts',
     'worker/transformers/prefix-cache.ts',
     'worker/transformers/token-stream.ts',
     'worker/transformers/shape-warm-up.ts',
+    'worker/transformers/next-turn.ts',
   ],
   // Two cores, shared: two test processes at most.
   concurrency: 2,
