@@ -3,7 +3,8 @@
 // usage.prompt_tokens_details.cached_tokens counts the reused prompt tokens. On a model whose
 // tokenizer re-encodes its answers to the tokens it generated (zstream-tiny-chat, as a real model's
 // BPE), a new turn reuses the previous prompt and the previous answer.
-import { DEVICES, expect, openEngine, test } from './fixtures.js';
+import { DEVICES, expect, test } from './fixtures.js';
+import { openEngineWith } from './flow-helpers.js';
 
 interface Turn {
   texts: string[];
@@ -14,9 +15,11 @@ for (const device of DEVICES) {
   test.describe(device, () => {
     test('turn after turn, edited and regenerated: the same answers as without the cache, and cached_tokens', async ({ page }) => {
       test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
-      await openEngine(page, device);
-      const { reused, plain } = await page.evaluate(async (device) => {
+      await openEngineWith(page, device); // a test engine: its worker counts GPU readbacks
+      const { reused, plain, readbacks } = await page.evaluate(async (device) => {
         const withoutCache = await window.zstream.createEngine({ device, modelBaseURL: '/models/', prefixCacheBytes: 0 });
+        const hooks = window.zstreamTesting.engineTestHooks(window.engine);
+        const readbacksBefore = await hooks.gpuReadbacks();
         const base = 'http://localhost:8000/v1';
         type Body = { messages: Array<{ role: string; content: string }>; n?: number; temperature?: number; seed?: number; top_p?: number; stop?: string[] };
         const conversation = async (engine: typeof withoutCache) => {
@@ -41,11 +44,17 @@ for (const device of DEVICES) {
           // An edited first question, and a stop sequence that cuts the answer.
           const edited = [system, { role: 'user', content: 'A poem, please.' }, ...history.slice(2)];
           turns.push(await send({ messages: [...edited, { role: 'user', content: 'Go on.' }], ...sampled, stop: [' a'] }));
-          await engine.dispose();
           return turns;
         };
-        return { reused: await conversation(window.engine), plain: await conversation(withoutCache) };
+        const reused = await conversation(window.engine);
+        const readbacks = (await hooks.gpuReadbacks()) - readbacksBefore;
+        const plain = await conversation(withoutCache);
+        await Promise.all([window.engine.dispose(), withoutCache.dispose()]);
+        return { reused, plain, readbacks };
       }, device);
+      // The regenerated answer's choices and the edited turn use a start of a cached entry: copied on
+      // the GPU (worker/transformers/kv-copy.ts), nothing read back.
+      expect(readbacks).toBe(0);
       expect(reused.map((t: Turn) => t.texts)).toEqual(plain.map((t: Turn) => t.texts));
       expect(reused.map((t: Turn) => t.usage.prompt_tokens)).toEqual(plain.map((t: Turn) => t.usage.prompt_tokens));
       expect(plain.every((t: Turn) => t.usage.prompt_tokens_details?.cached_tokens === 0)).toBe(true);

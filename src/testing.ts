@@ -53,6 +53,8 @@ export interface EngineTestHooks {
   stepTimes(): Promise<number[]>;
   /** GPU compute pipelines the worker has created (0 on WASM): a request that compiles a shader adds to it. */
   computePipelines(): Promise<number>;
+  /** GPU tensors read back to CPU memory in the worker (0 on WASM): a partial copy of a cached KV cache did it before kv-copy.ts. */
+  gpuReadbacks(): Promise<number>;
   /** Resolves once the worker has no idle work pending or running (the next turn's warm-up). */
   idleWork(): Promise<void>;
   /** The engine's stats once the worker has run no decode step for `quietMs`; throws after `timeoutMs`. */
@@ -79,6 +81,7 @@ export function engineTestHooks(engine: Engine): EngineTestHooks {
     failBackend: () => worker().injectFault('fail-backend'),
     stepTimes: () => worker().stepTimes(),
     computePipelines: () => worker().computePipelines(),
+    gpuReadbacks: () => worker().gpuReadbacks(),
     idleWork: () => worker().idleWork(),
     async settled(quietMs = 400, timeoutMs = 15_000) {
       const deadline = performance.now() + timeoutMs;

@@ -2,7 +2,7 @@
 // bench: run by the test workers (worker/test-entry.ts, dedicated; worker/test-shared-entry.ts,
 // shared), which src/testing.ts starts. Not part of the package: scripts/build-lib.mjs builds the
 // package's entries only, and checks that dist/ has none of this.
-import type { WorkerListener } from '../src/shared/protocol.js';
+import type { LoadOptions, LoadProgress, ModelInfo, WorkerListener } from '../src/shared/protocol.js';
 import { EXIT_ON_CONNECT, type TestWorkerApi, type WorkerFault } from '../src/shared/test-protocol.js';
 import { ModelWorker } from './model-worker.js';
 
@@ -26,6 +26,24 @@ function countComputePipelines(): void {
 }
 countComputePipelines();
 
+let gpuReadbacks = 0;
+let countingReadbacks = false;
+/**
+ * Counts GPU tensors read back to CPU memory through ONNX Runtime Web's tensor class: the one its
+ * sessions return (transformers.js's own `Tensor` export is onnxruntime-common's, another class).
+ * Set up once a transformers.js model has loaded, so the test worker loads nothing the real one does not.
+ */
+async function countGpuReadbacks(): Promise<void> {
+  if (countingReadbacks) return;
+  countingReadbacks = true;
+  const { Tensor } = await import('onnxruntime-web/webgpu');
+  const { getData } = Tensor.prototype;
+  Tensor.prototype.getData = function (this: InstanceType<typeof Tensor>, release?: boolean) {
+    if (this.location === 'gpu-buffer') gpuReadbacks++;
+    return getData.call(this, release);
+  };
+}
+
 export class TestModelWorker extends ModelWorker implements TestWorkerApi {
   private readonly recentStepTimes: number[] = [];
   private testListener: WorkerListener | undefined;
@@ -34,6 +52,12 @@ export class TestModelWorker extends ModelWorker implements TestWorkerApi {
     // Dies before it holds its life lock: only the connect timeout can tell (src/engine/worker-connection.ts).
     if (self.name.endsWith(EXIT_ON_CONNECT)) return new Promise(() => self.close());
     return super.connect(lockName, listener);
+  }
+
+  override async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ModelInfo> {
+    const info = await super.load(options, onProgress);
+    if (info.backend === 'transformers') await countGpuReadbacks();
+    return info;
   }
 
   /** connect() calls it in a dedicated worker; in a SharedWorker the shared model does (worker/shared-model.ts). */
@@ -60,6 +84,10 @@ export class TestModelWorker extends ModelWorker implements TestWorkerApi {
 
   async computePipelines(): Promise<number> {
     return pipelinesCreated;
+  }
+
+  async gpuReadbacks(): Promise<number> {
+    return gpuReadbacks;
   }
 
   async idleWork(): Promise<void> {

@@ -26,6 +26,10 @@ class TestWorkerSession extends WorkerSession implements TestWorkerApi {
     return this.worker.computePipelines();
   }
 
+  gpuReadbacks(): Promise<number> {
+    return this.worker.gpuReadbacks();
+  }
+
   idleWork(): Promise<void> {
     return this.worker.idleWork();
   }

@@ -17,6 +17,8 @@ export interface TestWorkerApi extends WorkerApi {
   stepTimes(): Promise<number[]>;
   /** GPU compute pipelines this worker has created so far (ONNX Runtime compiles one per shader variant). */
   computePipelines(): Promise<number>;
+  /** GPU tensors ONNX Runtime has read back to CPU memory (`Tensor.getData`): a KV cache moved off the GPU. */
+  gpuReadbacks(): Promise<number>;
   /** Resolves once the worker has no idle work pending or running (the next turn's warm-up: worker/idle-work.ts). */
   idleWork(): Promise<void>;
 }

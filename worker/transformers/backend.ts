@@ -37,7 +37,7 @@ export class TransformersBackend implements Backend {
     private readonly warmNextTurn = true,
   ) {
     const decode = (ids: number[]) => tokenizer.decode(ids, { skip_special_tokens: true });
-    this.ctx = createDecodeContext(model, decode, eosIds, info.contextLength, new PrefixCache(prefixCacheBytes));
+    this.ctx = createDecodeContext(model, decode, eosIds, info.contextLength, new PrefixCache(prefixCacheBytes, () => this.gpuDevice()));
   }
 
   async prepare(request: GenerateRequest): Promise<PreparedGeneration> {

@@ -5,14 +5,15 @@
 // can use a whole entry takes it out of the pool (no copy; on WebGPU its tensors stay on the GPU) and
 // gives its cache back when it ends, holding the tokens it fed. A request that can use only the
 // start of an entry (an edited or regenerated turn, a choice of n > 1 after the first) gets a copy cut to that
-// length, and the entry stays (it leaves the pool while it is copied; on WebGPU it moves to CPU
-// memory then, see truncatedCopy). So no tensor is ever freed while another request computes with it.
+// length, and the entry stays (it leaves the pool while it is copied, on the GPU where it is one:
+// kv-copy.ts). So no tensor is ever freed while another request computes with it.
 //
 // An entry's `tokens` are exactly the tokens whose keys and values the cache holds: the prompt and
 // every generated token that was fed back, not the last sampled one. Matching is by token id, and the
 // pool belongs to one loaded model, so nothing is shared across models or across anything that
 // changes the prompt's tokens (template, system message, tokenizer).
-import { DynamicCache, Tensor } from '@huggingface/transformers';
+import type { DynamicCache } from '@huggingface/transformers';
+import { cacheTensors, tensorBytes, truncatedCopy } from './kv-copy.js';
 
 export interface CachedPrefix {
   /** The cache for the first `length` tokens of the prompt; undefined when nothing matched. */
@@ -29,8 +30,6 @@ interface Entry {
 /** Default budget: about 2,800 tokens of SmolLM2-135M in f32 (46 KiB a token), 130k of the embedded model. */
 export const DEFAULT_PREFIX_CACHE_BYTES = 128 * 2 ** 20;
 
-const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, float16: 2 };
-
 export class PrefixCache {
   /** Least recently used first. */
   private entries: Entry[] = [];
@@ -40,7 +39,11 @@ export class PrefixCache {
   /** The model unloaded: caches given back from now on (requests still closing) are freed, not kept. */
   private cleared = false;
 
-  constructor(readonly budgetBytes: number = DEFAULT_PREFIX_CACHE_BYTES) {}
+  constructor(
+    readonly budgetBytes: number = DEFAULT_PREFIX_CACHE_BYTES,
+    /** The device the model's GPU tensors live on (WebGPU): a partial copy is made there. */
+    private readonly gpuDevice: () => Promise<GPUDevice | undefined> = async () => undefined,
+  ) {}
 
   get size(): number {
     return this.entries.length;
@@ -82,7 +85,7 @@ export class PrefixCache {
     this.remove(best);
     if (bestLength === best.tokens.length) return { cache: best.cache, length: bestLength };
     try {
-      return { cache: await truncatedCopy(best.cache, bestLength), length: bestLength };
+      return { cache: await truncatedCopy(best.cache, bestLength, await this.gpuDevice()), length: bestLength };
     } finally {
       await this.put(best.tokens, best.cache);
     }
@@ -131,34 +134,8 @@ function commonPrefix(a: readonly number[], b: readonly number[]): number {
   return i;
 }
 
-function cacheTensors(cache: DynamicCache): Array<[string, Tensor]> {
-  return Object.entries(cache).filter((pair): pair is [string, Tensor] => pair[1] instanceof Tensor);
-}
-
 function cacheBytes(cache: DynamicCache): number {
   let bytes = 0;
-  for (const [, tensor] of cacheTensors(cache)) bytes += tensor.size * (BYTES_PER_ELEMENT[tensor.type] ?? 4);
+  for (const [, tensor] of cacheTensors(cache)) bytes += tensorBytes(tensor);
   return bytes;
-}
-
-/**
- * A copy of the first `length` positions of every `[batch, heads, seq, head_dim]` tensor, in CPU
- * memory: ONNX Runtime uploads it with the next forward pass. A GPU tensor is read back first, and
- * ONNX Runtime's `getData()` turns it into a CPU tensor for good (its GPU buffer would then never be
- * freed, since caches dispose GPU tensors only): `getData(true)` frees the buffer at once, so the
- * entry copied from lives on in CPU memory and is uploaded again when a request takes it whole.
- */
-async function truncatedCopy(cache: DynamicCache, length: number): Promise<DynamicCache> {
-  const entries: Record<string, Tensor> = {};
-  for (const [name, tensor] of cacheTensors(cache)) {
-    const [batch = 1, heads = 1, seq = 0, headDim = 1] = tensor.dims;
-    const data = (tensor.location === 'gpu-buffer' ? await tensor.ort_tensor.getData(true) : tensor.data) as Float32Array;
-    const Typed = data.constructor as new (n: number) => Float32Array;
-    const out = new Typed(batch * heads * length * headDim);
-    for (let row = 0; row < batch * heads; row++) {
-      out.set(data.subarray(row * seq * headDim, (row * seq + length) * headDim), row * length * headDim);
-    }
-    entries[name] = new Tensor(tensor.type, out, [batch, heads, length, headDim]);
-  }
-  return new DynamicCache(entries);
 }
