@@ -173,7 +173,7 @@ describe('prefix cache', () => {
   }, 60_000);
 
   it('readies the next turn while idle: the resent answer and the template after it come from the cache', async () => {
-    const one = await same(chat(first, { max_tokens: 20 }));
+    const one = await same(chat(first, { max_tokens: 40 }));
     const next = [...first, { role: 'assistant', content: one.text } as const, { role: 'user', content: 'And then?' } as const];
     const two = await same(chat(next, sampled));
     // The embedded model's answer re-encodes to byte tokens its cache entry never held; the warm-up
@@ -182,6 +182,7 @@ describe('prefix cache', () => {
     const before = text.slice(0, text.lastIndexOf('And then?'));
     const expected = tokenizer.encode(before, { add_special_tokens: false }).length;
     expect(expected).toBeGreaterThan(one.usage!.prompt_tokens + one.text.length);
+    expect(expected - one.usage!.prompt_tokens, 'readied in several passes').toBeGreaterThan(2 * NEXT_TURN_CHUNK_TOKENS);
     expect(cached(two)).toBe(expected);
   }, 60_000);
 
