@@ -31,6 +31,7 @@ export default {
     'worker/sampling.ts',
     'worker/next-task.ts',
     'worker/transformers/prefix-cache.ts',
+    'worker/transformers/kv-copy.ts',
     'worker/transformers/token-stream.ts',
     'worker/transformers/shape-warm-up.ts',
     'worker/transformers/next-turn.ts',
