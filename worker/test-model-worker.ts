@@ -32,6 +32,8 @@ let countingReadbacks = false;
  * Counts GPU tensors read back to CPU memory through ONNX Runtime Web's tensor class: the one its
  * sessions return (transformers.js's own `Tensor` export is onnxruntime-common's, another class).
  * Set up once a transformers.js model has loaded, so the test worker loads nothing the real one does not.
+ * The devDependency on onnxruntime-web pins the version transformers.js names: were they to differ,
+ * this would wrap another copy's class and count nothing.
  */
 async function countGpuReadbacks(): Promise<void> {
   if (countingReadbacks) return;
