@@ -5,7 +5,10 @@ import { DynamicCache, Tensor } from '@huggingface/transformers';
 
 const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, float16: 2 };
 
-/** ONNX Runtime's tensor class, as transformers.js wraps it (`Tensor.ort_tensor`). */
+/**
+ * ONNX Runtime Web's tensor class: that of a cache tensor's `ort_tensor`, which its sessions return
+ * and take (transformers.js's own `Tensor` export builds onnxruntime-common's, another class).
+ */
 type OrtTensorClass = {
   fromGpuBuffer(buffer: GPUBuffer, options: { dataType: string; dims: readonly number[]; dispose?: () => void }): unknown;
 };
