@@ -53,7 +53,7 @@ export interface EngineTestHooks {
   stepTimes(): Promise<number[]>;
   /** GPU compute pipelines the worker has created (0 on WASM): a request that compiles a shader adds to it. */
   computePipelines(): Promise<number>;
-  /** GPU tensors read back to CPU memory in the worker (0 on WASM): a partial copy of a cached KV cache did it before kv-copy.ts. */
+  /** GPU tensors the worker has read back to CPU memory (0 on WASM): a KV cache that left the GPU. */
   gpuReadbacks(): Promise<number>;
   /** Resolves once the worker has no idle work pending or running (the next turn's warm-up). */
   idleWork(): Promise<void>;

@@ -21,13 +21,11 @@ type OrtTensorClass = {
  */
 export async function truncatedCopy(cache: DynamicCache, length: number, device?: GPUDevice): Promise<DynamicCache> {
   const entries: Record<string, Tensor> = {};
-  const encoder = device?.createCommandEncoder();
+  const gpu = device && { device, encoder: device.createCommandEncoder() };
   for (const [name, tensor] of cacheTensors(cache)) {
-    entries[name] = tensor.location === 'gpu-buffer' && device && encoder
-      ? gpuCopy(tensor, length, device, encoder)
-      : await cpuCopy(tensor, length);
+    entries[name] = tensor.location === 'gpu-buffer' && gpu ? gpuCopy(tensor, length, gpu) : await cpuCopy(tensor, length);
   }
-  if (device && encoder) device.queue.submit([encoder.finish()]);
+  gpu?.device.queue.submit([gpu.encoder.finish()]);
   return new DynamicCache(entries);
 }
 
@@ -39,7 +37,7 @@ export function tensorBytes(tensor: Tensor): number {
   return tensor.size * (BYTES_PER_ELEMENT[tensor.type] ?? 4);
 }
 
-function gpuCopy(tensor: Tensor, length: number, device: GPUDevice, encoder: GPUCommandEncoder): Tensor {
+function gpuCopy(tensor: Tensor, length: number, { device, encoder }: { device: GPUDevice; encoder: GPUCommandEncoder }): Tensor {
   const [batch = 1, heads = 1, seq = 0, headDim = 1] = tensor.dims;
   const element = BYTES_PER_ELEMENT[tensor.type] ?? 4;
   // copyBufferToBuffer wants sizes and offsets in multiples of 4: a head_dim is even, so f16 rows are.
