@@ -215,7 +215,7 @@ test('wasm: a message sent while the model loads waits for it, then streams', as
   await expect(demo.answer(0)).toHaveAttribute('data-state', 'waiting');
   await expect(demo.answer(0).locator('.typing')).toBeVisible();
   expect((await demo.finished()).text).toBe(STORY);
-  await expect(demo.load).toHaveAttribute('data-phase', 'ready');
+  await demo.ready();
 });
 
 test('wasm: on a narrow screen everything fits and works', async ({ page }, testInfo) => {
