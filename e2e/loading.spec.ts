@@ -14,6 +14,7 @@ const tellStory = (page: Page) => page.evaluate(async () => (await window.engine
 
 for (const device of DEVICES) {
   test(`${device}: a second visit loads from Cache Storage with the network blocked`, async ({ context, page }) => {
+    test.slow(device === 'webgpu', 'two WebGPU loads, each compiling every shader on SwiftShader');
     const fetched: string[] = [];
     context.on('request', (request) => {
       if (isRuntimeFile(request.url())) fetched.push(new URL(request.url()).pathname);
