@@ -3,12 +3,12 @@
 // (streamText, generateText) and LangChain.js (ChatOpenAI .stream(), .invoke()).
 // The fetch shim is main-thread code and the same on every device: WASM runs these (core.spec.ts
 // covers both devices).
-import { STORY, expect, openEngine, test } from './fixtures.js';
+import { STORY, expect, test } from './fixtures.js';
 
 const BASE = 'http://localhost:8000/v1';
 const USAGE = { prompt_tokens: 34, completion_tokens: 32, total_tokens: 66 };
 
-test.beforeEach(async ({ page }) => openEngine(page, 'wasm', '/e2e/clients.html'));
+test.use({ sharedEngine: { device: 'wasm', harness: '/e2e/clients.html' } }); // one load for the file
 
 test('openai SDK: the .stream() helper (events, for await, final completion)', async ({ page }) => {
   const result = await page.evaluate(async (baseURL) => {

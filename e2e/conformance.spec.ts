@@ -80,7 +80,7 @@ for (const device of DEVICES) {
 }
 
 test.describe('wasm', () => {
-  test.beforeEach(async ({ page }) => openEngine(page, 'wasm'));
+  test.use({ sharedEngine: { device: 'wasm' } }); // these tests only send requests: one load for all
 
   test('max_tokens and max_completion_tokens end with length', async ({ page }) => {
     const raws = await send(page, [chat({ stream: true, max_tokens: 5 }), chat({ max_completion_tokens: 5 })]);

@@ -5,7 +5,7 @@ const MESSAGES = [{ role: 'user' as const, content: 'Tell me a story' }];
 
 for (const device of DEVICES) {
   test.describe(device, () => {
-    test.beforeEach(async ({ page }) => openEngine(page, device));
+    test.use({ sharedEngine: { device } }); // these tests only send requests: one load for all
 
     test('engine.chatStream streams the story; engine.chat returns it with usage', async ({ page }) => {
       const { parts, result } = await page.evaluate(async (messages) => {

@@ -1,35 +1,37 @@
 // Shared e2e setup: a page on the harness with the engine loaded on the project's device. The same
 // specs run in Chromium (Playwright) and in Firefox ESR (playwright.firefox.config.ts sets
 // ZSTREAM_E2E_BROWSER=firefox; `page` is then an adapter over puppeteer-core, e2e/firefox/).
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import { firefoxTest, type BrowserOptions } from './firefox/fixtures.js';
+import { KeptEngines } from './kept-engines.js';
 import { expectTransferRefused, refuseStreamTransfer } from './transfer.js';
 
 export { expect };
+export { DEVICES, openEngine, openHarness, type DeviceName, type SharedEngine } from './kept-engines.js';
 
 /** Greedy output of the embedded model for any chat prompt: the text its weights were built to tell. */
 export { STORY_TEXT as STORY } from '../scripts/story.mjs';
 
-export const DEVICES = ['webgpu', 'wasm'] as const;
-export type DeviceName = (typeof DEVICES)[number];
-
-/** Opens the harness (or another page that sets `harnessReady`) and creates `window.engine` on `device`. */
-export async function openEngine(page: Page, device: DeviceName, harness = '/e2e/harness.html'): Promise<void> {
-  await page.goto(harness);
-  await page.waitForFunction(() => window.harnessReady === true);
-  const info = await page.evaluate(async (device) => {
-    window.engine = await window.zstream.createEngine({ device, modelBaseURL: '/models/' });
-    return window.engine.model;
-  }, device);
-  expect(info.device).toBe(device);
-}
-
-const chromiumTest = base.extend<BrowserOptions>({
+const chromiumTest = base.extend<BrowserOptions, { keptEngines: KeptEngines }>({
   transferableStreams: [true, { option: true }],
-  page: async ({ page, transferableStreams }, use) => {
-    if (!transferableStreams) await page.addInitScript(refuseStreamTransfer);
+  sharedEngine: [undefined, { option: true }],
+  keptEngines: [
+    async ({ browser }, use, workerInfo) => {
+      const kept = new KeptEngines(async () => {
+        const context = await browser.newContext({ baseURL: workerInfo.project.use.baseURL });
+        return { page: await context.newPage(), close: () => context.close() };
+      });
+      await use(kept);
+      await kept.closeAll();
+    },
+    { scope: 'worker' },
+  ],
+  page: async ({ page, transferableStreams, sharedEngine, keptEngines }, use, testInfo) => {
+    const refuse = transferableStreams ? undefined : refuseStreamTransfer;
+    if (sharedEngine) page = await keptEngines.page(testInfo.file, sharedEngine, refuse);
+    else if (refuse) await page.addInitScript(refuse);
     await use(page);
-    if (!transferableStreams) await expectTransferRefused(page);
+    if (refuse) await expectTransferRefused(page);
   },
 });
 

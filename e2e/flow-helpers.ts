@@ -2,7 +2,7 @@
 // counters that tell what the worker really generated (engine.stats(), src/testing.ts).
 import type { Page } from '@playwright/test';
 import type { EngineOptions } from '../src/index.js';
-import { expect, type DeviceName } from './fixtures.js';
+import { expect, openHarness, type DeviceName } from './fixtures.js';
 
 export const MESSAGES = [{ role: 'user' as const, content: 'Tell me a story' }];
 export const BASE_URL = 'http://localhost:8000/v1';
@@ -17,8 +17,7 @@ export const STORY_RUN_AHEAD = 16;
 /** Opens the harness and creates `window.engine` on `device` with `options`, with the test worker (src/testing.ts). */
 export async function openEngineWith(page: Page, device: DeviceName, options: Omit<EngineOptions, 'device' | 'onProgress'> = {}): Promise<void> {
   options = { runAhead: STORY_RUN_AHEAD, ...options };
-  await page.goto('/e2e/harness.html');
-  await page.waitForFunction(() => window.harnessReady === true);
+  await openHarness(page);
   const info = await page.evaluate(async ({ device, options }) => {
     window.engine = await window.zstreamTesting.createTestEngine({ device, modelBaseURL: '/models/', ...options });
     return window.engine.model;

@@ -1,7 +1,7 @@
 // Backpressure and concurrency on the real model, on both devices: how far generation runs ahead of
 // a paused reader (counted in the worker), FIFO requests that each get only their own tokens, the
 // bounded queue's 429 (WASM: it is main-thread code), and no long task on the main thread while streaming.
-import { DEVICES, STORY, expect, test } from './fixtures.js';
+import { DEVICES, STORY, expect, openHarness, test } from './fixtures.js';
 import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
 
 /**
@@ -14,7 +14,7 @@ for (const device of DEVICES) {
   test.describe(device, () => {
     test('a paused reader pauses generation exactly runAhead events ahead; reading again resumes it', async ({ page }) => {
       test.slow(); // three engines, nine paused streams
-      await openEngineWith(page, device);
+      await openHarness(page); // the test makes its three engines
       const rows = await page.evaluate(async ({ messages, BASE_URL, device }) => {
         const { zstream, zstreamTesting, OpenAI } = window;
         const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@
 // usage.prompt_tokens_details.cached_tokens counts the reused prompt tokens. On a model whose
 // tokenizer re-encodes its answers to the tokens it generated (zstream-tiny-chat, as a real model's
 // BPE), a new turn reuses the previous prompt and the previous answer.
-import { DEVICES, expect, test } from './fixtures.js';
+import { DEVICES, expect, openHarness, test } from './fixtures.js';
 import { openEngineWith } from './flow-helpers.js';
 
 interface Turn {
@@ -68,8 +68,7 @@ for (const device of DEVICES) {
 
     test('a model that re-encodes its answers: each new turn reuses the previous prompt and answer, same answers', async ({ page }) => {
       test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
-      await page.goto('/e2e/harness.html');
-      await page.waitForFunction(() => window.harnessReady === true);
+      await openHarness(page);
       const { reused, plain } = await page.evaluate(async (device) => {
         const base = 'http://localhost:8000/v1';
         const conversation = async (cache: boolean) => {
@@ -110,8 +109,7 @@ for (const device of DEVICES) {
 
     test('the next turn readied while idle: a resent answer that re-encodes to other tokens comes from the cache, same answers', async ({ page }) => {
       test.setTimeout(device === 'webgpu' ? 240_000 : 60_000);
-      await page.goto('/e2e/harness.html');
-      await page.waitForFunction(() => window.harnessReady === true);
+      await openHarness(page);
       const { reused, plain, unwarmed, firstAnswer } = await page.evaluate(async (device) => {
         const base = 'http://localhost:8000/v1';
         const conversation = async (engine: import('../src/index.js').Engine, idle?: () => Promise<void>) => {

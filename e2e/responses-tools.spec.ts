@@ -4,16 +4,15 @@
 // calls get_weather by itself, for tool_choice auto.
 import { schemaErrors } from '../test/openai-spec.js';
 import { argumentsText, deltaText, parseResponseStream } from '../test/responses-conformance.js';
-import { expect, openEngine, test } from './fixtures.js';
+import { expect, test } from './fixtures.js';
 
 const BASE = 'http://localhost:8000/v1';
 const DEVICE = (process.env['TOOLS_DEVICE'] ?? 'wasm') as 'wasm' | 'webgpu';
 
-test.beforeEach(async ({ page }) => {
-  // Several generations a test: on SwiftShader's WebGPU that outlasts the default 90 s.
-  test.slow(DEVICE === 'webgpu');
-  await openEngine(page, DEVICE, '/e2e/responses-tools.html');
-});
+// These tests only send requests: one loaded engine each for the file and for the tool model's block.
+test.use({ sharedEngine: { device: DEVICE, harness: '/e2e/responses-tools.html' } });
+// Several generations a test: on SwiftShader's WebGPU that outlasts the default 90 s.
+test.beforeEach(() => test.slow(DEVICE === 'webgpu'));
 
 const PARAMETERS = { type: 'object', properties: { city: { type: 'string', maxLength: 12 } }, required: ['city'], additionalProperties: false };
 const WEATHER = { type: 'function' as const, name: 'get_weather', description: 'The weather in a city', strict: true, parameters: PARAMETERS };
@@ -171,12 +170,7 @@ test(`LangChain: ChatOpenAI({useResponsesApi}).withStructuredOutput (${DEVICE})`
 
 test.describe('the tool-calling test model (tool_choice auto)', () => {
   // Its greedy answer is a Hermes call to get_weather for Paris, split over 18 tokens.
-  test.beforeEach(async ({ page }) => {
-    await page.evaluate(async (device) => {
-      window.engine.dispose();
-      window.engine = await window.zstream.createEngine({ device, model: 'zstream-tiny-tools', modelBaseURL: '/models/' });
-    }, DEVICE);
-  });
+  test.use({ sharedEngine: { device: DEVICE, harness: '/e2e/responses-tools.html', model: 'zstream-tiny-tools' } });
 
   test(`auto: the model's own call, whole and streamed, strict and not; none leaves the text (${DEVICE})`, async ({ page }) => {
     const result = await page.evaluate(async ({ baseURL, tool }) => {

@@ -138,7 +138,7 @@ test('wasm: aborting an openai SDK stream mid-response stops generation and free
 });
 
 test.describe('clients', () => {
-  test.beforeEach(async ({ page }) => openEngine(page, 'wasm', '/e2e/clients.html'));
+  test.use({ sharedEngine: { device: 'wasm', harness: '/e2e/clients.html' } }); // one load for the block
 
   test('openai SDK: responses.create streamed and not, responses.stream() and finalResponse(), previous_response_id', async ({ page }) => {
     const result = await page.evaluate(async (baseURL) => {

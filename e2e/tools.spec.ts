@@ -1,12 +1,13 @@
 // Tools and structured outputs through the clients people use, on the embedded story model: its
 // greedy text is a story, so every JSON answer and tool call here exists only because decoding
 // was constrained by the grammar (worker/constraints/).
-import { expect, openEngine, test } from './fixtures.js';
+import { expect, test } from './fixtures.js';
 
 const BASE = 'http://localhost:8000/v1';
 const DEVICE = (process.env['TOOLS_DEVICE'] ?? 'wasm') as 'wasm' | 'webgpu';
 
-test.beforeEach(async ({ page }) => openEngine(page, DEVICE, '/e2e/tools.html'));
+// These tests only send requests: one loaded engine each for the file and for the tool model's block.
+test.use({ sharedEngine: { device: DEVICE, harness: '/e2e/tools.html' } });
 
 const WEATHER_TOOL = {
   type: 'function' as const,
@@ -151,12 +152,7 @@ test(`Vercel AI SDK: generateObject (${DEVICE})`, async ({ page }) => {
 test.describe('the tool-calling test model (tool_choice auto)', () => {
   // Its greedy answer is a Hermes call split over 18 tokens (scripts/tool-call-story.mjs); it is
   // loaded by folder name, as an app's own model is.
-  test.beforeEach(async ({ page }) => {
-    await page.evaluate(async (device) => {
-      window.engine.dispose();
-      window.engine = await window.zstream.createEngine({ device, model: 'zstream-tiny-tools', modelBaseURL: '/models/' });
-    }, DEVICE);
-  });
+  test.use({ sharedEngine: { device: DEVICE, harness: '/e2e/tools.html', model: 'zstream-tiny-tools' } });
 
   test(`auto: the model's own call is parsed, streamed and whole (${DEVICE})`, async ({ page }) => {
     const result = await page.evaluate(async ({ baseURL, tool }) => {

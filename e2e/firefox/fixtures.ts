@@ -3,16 +3,20 @@
 import { test as base } from '@playwright/test';
 import type { Browser } from 'puppeteer-core';
 import { launchFirefox } from '../../scripts/firefox.mjs';
+import { KeptEngines, type SharedEngine } from '../kept-engines.js';
 import { expectTransferRefused, refuseStreamTransfer } from '../transfer.js';
 import { FirefoxPage, asPlaywrightPage } from './page.js';
 
 export interface BrowserOptions {
   /** false: the page refuses to transfer ReadableStreams, so the engine pulls events by id. */
   transferableStreams: boolean;
+  /** Set by a block whose tests share one loaded engine (e2e/kept-engines.ts). */
+  sharedEngine: SharedEngine | undefined;
 }
 
-export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPage }, { firefox: Browser }>({
+export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPage }, { firefox: Browser; keptEngines: KeptEngines }>({
   transferableStreams: [true, { option: true }],
+  sharedEngine: [undefined, { option: true }],
   firefox: [
     async ({}, use) => {
       const browser = await launchFirefox();
@@ -20,6 +24,18 @@ export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPa
       await browser.close();
     },
     { scope: 'worker', timeout: 60_000 },
+  ],
+  keptEngines: [
+    async ({ firefox }, use, workerInfo) => {
+      const kept = new KeptEngines(async () => {
+        const context = await firefox.createBrowserContext();
+        const page = new FirefoxPage(await context.newPage(), workerInfo.project.use.baseURL ?? 'http://localhost');
+        return { page: asPlaywrightPage(page), close: () => context.close() };
+      });
+      await use(kept);
+      await kept.closeAll();
+    },
+    { scope: 'worker' },
   ],
   firefoxPage: async ({ firefox, baseURL, transferableStreams }, use) => {
     const context = await firefox.createBrowserContext();
@@ -29,5 +45,10 @@ export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPa
     if (!transferableStreams) await expectTransferRefused(page);
     await context.close();
   },
-  page: async ({ firefoxPage }, use) => use(asPlaywrightPage(firefoxPage)),
+  page: async ({ firefoxPage, sharedEngine, transferableStreams, keptEngines }, use, testInfo) => {
+    if (!sharedEngine) return use(asPlaywrightPage(firefoxPage));
+    // firefoxPage would find no refused transfer on its unused page.
+    if (!transferableStreams) throw new Error('a shared engine is not kept for the pull-by-id projects');
+    await use(await keptEngines.page(testInfo.file, sharedEngine));
+  },
 });

@@ -1,0 +1,72 @@
+// One loaded engine for the tests of a block that only send it requests. A load is most of such a
+// test's time (6–8 s on WASM, 25–30 s on WebGPU over SwiftShader, docs/testing.md), so a block opts
+// in with `test.use({ sharedEngine: { device } })` and its tests get the same page, loaded once.
+// The page lives until the worker reaches another spec file or ends; a failed test ends the worker
+// (Playwright), so the next test gets a page of its own.
+import { expect, type Page } from '@playwright/test';
+
+export const DEVICES = ['webgpu', 'wasm'] as const;
+export type DeviceName = (typeof DEVICES)[number];
+
+/** What a block's shared page loads: the harness page (or another that sets `harnessReady`), the device and the model. */
+export interface SharedEngine {
+  device: DeviceName;
+  harness?: string;
+  /** A model of public/models by folder name; the embedded story model when absent. */
+  model?: string;
+}
+
+/** Opens the harness, or another page that sets `harnessReady`. */
+export async function openHarness(page: Page, harness = '/e2e/harness.html'): Promise<void> {
+  await page.goto(harness);
+  await page.waitForFunction(() => window.harnessReady === true);
+}
+
+/** Opens the harness (or another page that sets `harnessReady`) and creates `window.engine` on `device`. */
+export async function openEngine(page: Page, device: DeviceName, harness = '/e2e/harness.html', model?: string): Promise<void> {
+  await openHarness(page, harness);
+  const info = await page.evaluate(async ({ device, model }) => {
+    window.engine = await window.zstream.createEngine({ device, modelBaseURL: '/models/', ...(model ? { model } : {}) });
+    return window.engine.model;
+  }, { device, model });
+  expect(info.device).toBe(device);
+}
+
+interface Kept {
+  page: Page;
+  close: () => Promise<void>;
+}
+
+/** The worker's kept pages, by spec file and engine: those of an earlier file are closed when the next file asks. */
+export class KeptEngines {
+  private file: string | undefined;
+  private readonly pages = new Map<string, Promise<Kept>>();
+
+  constructor(private readonly open: () => Promise<Kept>) {}
+
+  /** The page of `engine` for a test of `file`; `initScript` runs in it before the harness (a page setting of the project). */
+  async page(file: string, engine: SharedEngine, initScript?: () => void): Promise<Page> {
+    if (file !== this.file) {
+      await this.closeAll();
+      this.file = file;
+    }
+    const key = JSON.stringify([engine.device, engine.harness, engine.model, initScript?.name]);
+    let kept = this.pages.get(key);
+    if (!kept) {
+      kept = this.open().then(async (opened) => {
+        if (initScript) await opened.page.addInitScript(initScript);
+        await openEngine(opened.page, engine.device, engine.harness, engine.model);
+        return opened;
+      });
+      this.pages.set(key, kept);
+      kept.catch(() => this.pages.delete(key)); // the test that asked fails; the next one loads again
+    }
+    return (await kept).page;
+  }
+
+  async closeAll(): Promise<void> {
+    const kept = [...this.pages.values()];
+    this.pages.clear();
+    await Promise.all(kept.map((k) => k.then((opened) => opened.close(), () => undefined)));
+  }
+}
