@@ -28,6 +28,7 @@ const chromiumTest = base.extend<BrowserOptions, { keptEngines: KeptEngines }>({
   ],
   page: async ({ page, transferableStreams, sharedEngine, keptEngines }, use, testInfo) => {
     const refuse = transferableStreams ? undefined : refuseStreamTransfer;
+    await keptEngines.enter(testInfo.file);
     if (sharedEngine) page = await keptEngines.page(testInfo.file, sharedEngine, refuse);
     else if (refuse) await page.addInitScript(refuse);
     await use(page);

@@ -1,8 +1,8 @@
 // One loaded engine for the tests of a block that only send it requests. A load is most of such a
 // test's time (6–8 s on WASM, 25–30 s on WebGPU over SwiftShader, docs/testing.md), so a block opts
 // in with `test.use({ sharedEngine: { device } })` and its tests get the same page, loaded once.
-// The page lives until the worker reaches another spec file or ends; a failed test ends the worker
-// (Playwright), so the next test gets a page of its own.
+// The page lives until a test of another spec file asks for its `page`, or the worker ends; a failed
+// test ends the worker (Playwright), so the next test gets a page of its own.
 import { expect, type Page } from '@playwright/test';
 
 export const DEVICES = ['webgpu', 'wasm'] as const;
@@ -37,7 +37,7 @@ interface Kept {
   close: () => Promise<void>;
 }
 
-/** The worker's kept pages, by spec file and engine: those of an earlier file are closed when the next file asks. */
+/** The worker's kept pages, by spec file and engine: those of an earlier file are closed when a test of the next one begins. */
 export class KeptEngines {
   private file: string | undefined;
   private readonly pages = new Map<string, Promise<Kept>>();
@@ -46,10 +46,7 @@ export class KeptEngines {
 
   /** The page of `engine` for a test of `file`; `initScript` runs in it before the harness (a page setting of the project). */
   async page(file: string, engine: SharedEngine, initScript?: () => void): Promise<Page> {
-    if (file !== this.file) {
-      await this.closeAll();
-      this.file = file;
-    }
+    await this.enter(file);
     const key = JSON.stringify([engine.device, engine.harness, engine.model, initScript?.name]);
     let kept = this.pages.get(key);
     if (!kept) {
@@ -62,6 +59,13 @@ export class KeptEngines {
       kept.catch(() => this.pages.delete(key)); // the test that asked fails; the next one loads again
     }
     return (await kept).page;
+  }
+
+  /** A test of `file` begins: pages kept for another file are closed (their engines stop using memory and the GPU). */
+  async enter(file: string): Promise<void> {
+    if (file === this.file) return;
+    this.file = file;
+    await this.closeAll();
   }
 
   async closeAll(): Promise<void> {

@@ -46,6 +46,7 @@ export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPa
     await context.close();
   },
   page: async ({ firefoxPage, sharedEngine, transferableStreams, keptEngines }, use, testInfo) => {
+    await keptEngines.enter(testInfo.file);
     if (!sharedEngine) return use(asPlaywrightPage(firefoxPage));
     // firefoxPage would find no refused transfer on its unused page.
     if (!transferableStreams) throw new Error('a shared engine is not kept for the pull-by-id projects');
