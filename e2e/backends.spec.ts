@@ -2,7 +2,7 @@
 // libraries and weights are on the internet): these tests take the real MLCEngine as far as it goes
 // offline, and check that every way it cannot run fails fast with a ZStreamError that says why.
 import type { Page } from '@playwright/test';
-import { STORY, expect, test } from './fixtures.js';
+import { STORY, expect, openHarness, test } from './fixtures.js';
 
 const INTERNET = /huggingface\.co|githubusercontent\.com/;
 
@@ -34,8 +34,7 @@ test.describe('registry and WebLLM', () => {
       internet.push(route.request().url());
       return route.abort('internetdisconnected');
     });
-    await page.goto('/e2e/harness.html');
-    await page.waitForFunction(() => window.harnessReady === true);
+    await openHarness(page);
   });
 
   test('a WebLLM model offline fails within seconds, naming the model and the file it could not fetch', async ({ page }) => {

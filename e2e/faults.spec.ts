@@ -1,7 +1,7 @@
 // Faults on the real model: the worker dies, loses its GPU device or hangs mid-stream. The running
 // stream ends with `event: error` (the openai SDK raises APIError), the queued request is not lost,
 // the engine starts a new worker and reloads by itself, and the next request succeeds.
-import { DEVICES, STORY, expect, test } from './fixtures.js';
+import { DEVICES, STORY, expect, openHarness, test } from './fixtures.js';
 import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
 
 for (const device of DEVICES) {
@@ -124,8 +124,7 @@ test('[wasm] a failed backend: the request it had finished gets its last events,
 });
 
 test('[wasm] a worker that dies before it holds its life lock fails createEngine with worker_crashed, not a hang', async ({ page }) => {
-  await page.goto('/e2e/harness.html');
-  await page.waitForFunction(() => window.harnessReady === true);
+  await openHarness(page);
   const result = await page.evaluate(async () => {
     const t0 = performance.now();
     const options = { device: 'wasm' as const, modelBaseURL: '/models/', exitOnConnect: true, connectTimeoutMs: 3000 };

@@ -27,12 +27,11 @@ const chromiumTest = base.extend<BrowserOptions, { keptEngines: KeptEngines }>({
     { scope: 'worker' },
   ],
   page: async ({ page, transferableStreams, sharedEngine, keptEngines }, use, testInfo) => {
-    const refuse = transferableStreams ? undefined : refuseStreamTransfer;
     await keptEngines.enter(testInfo.file);
-    if (sharedEngine) page = await keptEngines.page(testInfo.file, sharedEngine, refuse);
-    else if (refuse) await page.addInitScript(refuse);
+    if (sharedEngine) return use(await keptEngines.page(sharedEngine, transferableStreams));
+    if (!transferableStreams) await page.addInitScript(refuseStreamTransfer);
     await use(page);
-    if (refuse) await expectTransferRefused(page);
+    if (!transferableStreams) await expectTransferRefused(page);
   },
 });
 

@@ -2,7 +2,8 @@
 // test's time (6–8 s on WASM, 25–30 s on WebGPU over SwiftShader, docs/testing.md), so a block opts
 // in with `test.use({ sharedEngine: { device } })` and its tests get the same page, loaded once.
 // The page lives until a test of another spec file asks for its `page`, or the worker ends; a failed
-// test ends the worker (Playwright), so the next test gets a page of its own.
+// test ends the worker (Playwright), so the next test gets a page of its own. Not for the pull-by-id
+// projects: their page setting (e2e/transfer.ts) is checked per test, on the test's own page.
 import { expect, type Page } from '@playwright/test';
 
 export const DEVICES = ['webgpu', 'wasm'] as const;
@@ -44,19 +45,17 @@ export class KeptEngines {
 
   constructor(private readonly open: () => Promise<Kept>) {}
 
-  /** The page of `engine` for a test of `file`; `initScript` runs in it before the harness (a page setting of the project). */
-  async page(file: string, engine: SharedEngine, initScript?: () => void): Promise<Page> {
-    await this.enter(file);
-    const key = JSON.stringify([engine.device, engine.harness, engine.model, initScript?.name]);
+  /** The page of `engine` for the current file (see `enter`), loaded at the first test that asks. */
+  async page(engine: SharedEngine, transferableStreams: boolean): Promise<Page> {
+    if (!transferableStreams) throw new Error('a shared engine is not kept for the pull-by-id projects (e2e/transfer.ts)');
+    const key = JSON.stringify([engine.device, engine.harness, engine.model]);
     let kept = this.pages.get(key);
     if (!kept) {
       kept = this.open().then(async (opened) => {
-        if (initScript) await opened.page.addInitScript(initScript);
         await openEngine(opened.page, engine.device, engine.harness, engine.model);
         return opened;
       });
       this.pages.set(key, kept);
-      kept.catch(() => this.pages.delete(key)); // the test that asked fails; the next one loads again
     }
     return (await kept).page;
   }

@@ -2,14 +2,13 @@
 // model cannot be reloaded after a crash answers 503 until it can; no WebGPU adapter means WASM,
 // reported in engine.model and /v1/models. The model's files are broken on the wire with page.route.
 import { chromium, type Page } from '@playwright/test';
-import { STORY, expect, test } from './fixtures.js';
+import { STORY, expect, openHarness, test } from './fixtures.js';
 import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
 
 const MODEL = '**/models/zstream-tiny-story';
 
 async function createEngineError(page: Page) {
-  await page.goto('/e2e/harness.html');
-  await page.waitForFunction(() => window.harnessReady === true);
+  await openHarness(page);
   return page.evaluate(async () => {
     const t0 = performance.now();
     return window.zstream.createEngine({ device: 'wasm', modelBaseURL: '/models/' }).then(
@@ -63,8 +62,7 @@ test('without a WebGPU adapter the engine runs on WASM and says why, also in /v1
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ baseURL });
-    await page.goto('/e2e/harness.html');
-    await page.waitForFunction(() => window.harnessReady === true);
+    await openHarness(page);
     const result = await page.evaluate(async ({ messages, BASE_URL }) => {
       window.engine = await window.zstream.createEngine({ modelBaseURL: '/models/' }); // device: 'auto'
       const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });

@@ -2,7 +2,7 @@
 // loads with the network off), and the warm-up that keeps the first request fast.
 import { statSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { DEVICES, STORY, expect, openEngine, test } from './fixtures.js';
+import { DEVICES, STORY, expect, openEngine, openHarness, test } from './fixtures.js';
 
 /** The embedded model's files and ONNX Runtime's: what a load fetches (module imports have a query). */
 const isRuntimeFile = (href: string | URL) => {
@@ -37,8 +37,7 @@ for (const device of DEVICES) {
     // The control: without the cache, the same blocked network fails the load, naming the file.
     await second.evaluate(() => caches.delete('transformers-cache'));
     const third = await context.newPage();
-    await third.goto('/e2e/harness.html');
-    await third.waitForFunction(() => window.harnessReady === true);
+    await openHarness(third);
     const failure = await third.evaluate(
       (device) => window.zstream.createEngine({ device, modelBaseURL: '/models/' }).then(() => 'loaded', (e: Error) => e.message),
       device,
@@ -49,8 +48,7 @@ for (const device of DEVICES) {
 }
 
 test('onProgress reports bytes per file, then compile, warm-up and ready, across the worker boundary', async ({ page }) => {
-  await page.goto('/e2e/harness.html');
-  await page.waitForFunction(() => window.harnessReady === true);
+  await openHarness(page);
   const events = await page.evaluate(async () => {
     const events: Array<{ phase: string; file?: string | undefined; loaded: number; total: number }> = [];
     window.engine = await window.zstream.createEngine({ device: 'wasm', modelBaseURL: '/models/', onProgress: (p) => events.push(p) });

@@ -4,7 +4,7 @@
 // embedded model, the bench's `long` workload (bench/page/workloads.ts). Writes bench/multitab-results.json.
 import { writeFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, openHarness, test } from './fixtures.js';
 import { MESSAGES } from './flow-helpers.js';
 
 test.skip(!process.env.ZSTREAM_BENCH, 'a benchmark: ZSTREAM_BENCH=1 runs it');
@@ -17,8 +17,7 @@ const best = (xs: number[]) => Math.max(...xs);
 const least = (xs: number[]) => Math.min(...xs);
 
 async function open(page: Page, shared: boolean): Promise<number> {
-  await page.goto('/e2e/service-worker.html');
-  await page.waitForFunction(() => window.harnessReady === true);
+  await openHarness(page, '/e2e/service-worker.html');
   return page.evaluate(async (shared) => {
     const start = performance.now();
     window.engine = await window.zstream.createEngine({ device: 'wasm', modelBaseURL: '/models/', shared });

@@ -1,7 +1,7 @@
 // Pass-through: requests go to a real OpenAI-compatible server, unchanged. A Playwright route
 // plays the upstream (cross-origin, with CORS as a browser-facing server answers it).
 import type { Page, Route } from '@playwright/test';
-import { STORY, expect, test } from './fixtures.js';
+import { STORY, expect, openHarness, test } from './fixtures.js';
 
 const UPSTREAM = 'https://upstream.test/v1';
 const CORS = {
@@ -42,8 +42,7 @@ async function playUpstream(page: Page): Promise<Seen[]> {
 const PASS_THROUGH = { baseURL: UPSTREAM, model: 'gpt-4o-mini', headers: { authorization: 'Bearer sk-upstream' } };
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/e2e/harness.html');
-  await page.waitForFunction(() => window.harnessReady === true);
+  await openHarness(page);
 });
 
 test("when 'always': createFetch sends the request upstream unchanged and returns its stream as is", async ({ page }) => {

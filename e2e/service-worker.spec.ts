@@ -2,16 +2,11 @@
 // axios, streamed and not, from a page with no engine of its own — are answered by a tab's engine
 // through the service worker; other URLs are untouched; with no tab to answer, OpenAI's 503 body.
 import type { Page } from '@playwright/test';
-import { STORY, expect, test } from './fixtures.js';
+import { STORY, expect, openHarness, test } from './fixtures.js';
 import { MESSAGES } from './flow-helpers.js';
 
 const PAGE = '/e2e/service-worker.html';
 type Axios = typeof import('axios').default;
-
-async function openPage(page: Page): Promise<void> {
-  await page.goto(PAGE);
-  await page.waitForFunction(() => window.harnessReady === true);
-}
 
 /** XMLHttpRequest to /v1/chat/completions: status and body text. */
 const xhr = (page: Page, stream: boolean) =>
@@ -33,7 +28,7 @@ function sseText(body: string): { text: string; done: boolean } {
 
 test('[wasm] XMLHttpRequest and axios on any page of the origin are answered by a tab\'s engine through the service worker', async ({ context }) => {
   const host = await context.newPage();
-  await openPage(host);
+  await openHarness(host, PAGE);
   await host.evaluate(async () => {
     // The test worker: the abort check below waits on engineTestHooks (src/testing.ts).
     window.engine = await window.zstreamTesting.createTestEngine({ device: 'wasm', modelBaseURL: '/models/' });
@@ -41,7 +36,7 @@ test('[wasm] XMLHttpRequest and axios on any page of the origin are answered by 
   });
   // A page of the origin with no engine, and no shim: only the service worker can answer it.
   const other = await context.newPage();
-  await openPage(other);
+  await openHarness(other, PAGE);
   expect(await other.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 
   for (const page of [host, other]) {

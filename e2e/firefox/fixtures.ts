@@ -47,9 +47,7 @@ export const firefoxTest = base.extend<BrowserOptions & { firefoxPage: FirefoxPa
   },
   page: async ({ firefoxPage, sharedEngine, transferableStreams, keptEngines }, use, testInfo) => {
     await keptEngines.enter(testInfo.file);
-    if (!sharedEngine) return use(asPlaywrightPage(firefoxPage));
-    // firefoxPage would find no refused transfer on its unused page.
-    if (!transferableStreams) throw new Error('a shared engine is not kept for the pull-by-id projects');
-    await use(await keptEngines.page(testInfo.file, sharedEngine));
+    if (sharedEngine) return use(await keptEngines.page(sharedEngine, transferableStreams));
+    await use(asPlaywrightPage(firefoxPage));
   },
 });
