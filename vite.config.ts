@@ -32,7 +32,7 @@ export default defineConfig({
   preview: { port: 4173, strictPort: true, headers: SERVICE_WORKER_HEADERS },
   // Pre-bundle up front so the dev server never reloads a page mid-test to add a dependency.
   optimizeDeps: {
-    include: ['comlink', 'axios', 'openai', 'ai', '@ai-sdk/openai-compatible', '@langchain/openai', 'eventsource-parser/stream'],
+    include: ['comlink', 'axios', 'openai', 'ai', '@ai-sdk/openai', '@ai-sdk/openai-compatible', '@langchain/openai', 'eventsource-parser/stream'],
     // Served as they are; WebLLM (one self-contained ESM file) is imported by the worker on first use.
     exclude: ['@huggingface/transformers', 'onnxruntime-web', '@mlc-ai/web-llm'],
   },
