@@ -76,3 +76,19 @@ test('without a WebGPU adapter the engine runs on WASM and says why, also in /v1
     await browser.close();
   }
 });
+
+test("on a software WebGPU adapter (SwiftShader here) 'auto' runs on WASM and says why, also in /v1/models", async ({ page }) => {
+  await openHarness(page);
+  const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+    const adapter = await navigator.gpu.requestAdapter();
+    window.engine = await window.zstream.createEngine({ modelBaseURL: '/models/' }); // device: 'auto'
+    const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+    const models = await (await fetch(`${BASE_URL}/models`)).json();
+    return { fallbackAdapter: adapter?.info.isFallbackAdapter, model: window.engine.model, models, text: (await window.engine.chat(messages)).text };
+  }, { messages: MESSAGES, BASE_URL });
+  expect(result.fallbackAdapter).toBe(true);
+  const reason = 'the WebGPU adapter is a software fallback (google swiftshader), slower than WASM';
+  expect(result.model).toMatchObject({ device: 'wasm', fallbackReason: reason });
+  expect(result.models.data[0]).toMatchObject({ object: 'model', device: 'wasm', fallback_reason: reason });
+  expect(result.text).toBe(STORY);
+});

@@ -65,10 +65,15 @@ test('a fresh Vite app, dev server: the openai SDK streams the story', async ({ 
   expectStreamedStory(await runApp(page, url), url);
 });
 
-test('the same app after vite build: createEngine() with no options streams the story on WebGPU', async ({ page }) => {
+test('the same app after vite build: createEngine() with no options streams the story (WASM over a software WebGPU adapter), and on WebGPU', async ({ page }) => {
   const run = await runApp(page, app.urls.vitePreview);
   expectStreamedStory(run, app.urls.vitePreview);
-  expect(run.state.device).toBe('webgpu');
+  // This Chromium's only WebGPU adapter is SwiftShader, a fallback adapter: 'auto' prefers WASM there (worker/transformers/devices.ts).
+  expect(run.state).toMatchObject({ device: 'wasm', fallbackReason: 'the WebGPU adapter is a software fallback (google swiftshader), slower than WASM' });
+  const webgpu = `${app.urls.vitePreview}?device=webgpu`;
+  const onGpu = await runApp(page, webgpu);
+  expectStreamedStory(onGpu, webgpu);
+  expect(onGpu.state).toMatchObject({ device: 'webgpu', fallbackReason: null });
 });
 
 test('a plain page with an import map, no bundler: the openai SDK streams the story', async ({ page }) => {

@@ -3,6 +3,8 @@ export interface AppState {
   status: 'loading' | 'streaming' | 'done' | 'error';
   /** engine.model.device once loaded. */
   device: string | null;
+  /** engine.model.fallbackReason once loaded, null when there is none. */
+  fallbackReason: string | null;
   /** engine.model.shared once loaded (?shared). */
   shared: boolean | null;
   /** Each non-empty `delta.content`, in order. */

@@ -10,7 +10,7 @@ const query = new URLSearchParams(location.search);
 const options = Object.fromEntries(['device', 'assetsBaseURL'].filter((k) => query.has(k)).map((k) => [k, query.get(k)]));
 if (query.has('shared')) options.shared = true;
 
-const state = { status: 'loading', device: null, shared: null, deltas: [], chunks: 0, error: null };
+const state = { status: 'loading', device: null, fallbackReason: null, shared: null, deltas: [], chunks: 0, error: null };
 window.appState = state;
 const output = document.querySelector('#output');
 
@@ -32,6 +32,7 @@ function xhrChunks() {
 try {
   const engine = await createEngine(options);
   state.device = engine.model.device;
+  state.fallbackReason = engine.model.fallbackReason ?? null;
   state.shared = engine.model.shared ?? null;
   state.status = 'streaming';
   if (query.has('serviceWorker')) {

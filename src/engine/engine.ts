@@ -20,7 +20,10 @@ export interface EngineOptions extends AssetOptions, FlowOptions {
    * ('org/name'), a WebLLM prebuilt id ('…-MLC'), or your own definition { backend, id, url, … }.
    */
   model?: string | ModelDefinition;
-  /** 'auto' (default) uses WebGPU when an adapter works and WASM otherwise. */
+  /**
+   * 'auto' (default) uses WebGPU when an adapter works and WASM otherwise, and WASM first where the
+   * adapter is a software fallback (SwiftShader, WARP: many times slower; worker/transformers/devices.ts).
+   */
   device?: DevicePreference;
   /** Load progress; called again when the engine reloads the model in a new worker. */
   onProgress?: (progress: LoadProgress) => void;

@@ -1,12 +1,13 @@
 // Loads a causal LM with transformers.js: local files first (the embedded model), the model hub
-// only when allowed. WebGPU when the adapter works, else WASM; the weight format per device comes
+// only when allowed. WebGPU on a GPU, else WASM (devices.ts); the weight format per device comes
 // from the registry. A warm-up pass compiles shaders before the first request.
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel } from '@huggingface/transformers';
 import { ZStreamError } from '../../src/shared/errors.js';
-import type { Device, LoadOptions, LoadProgress, ModelInfo, ModelSpec } from '../../src/shared/protocol.js';
+import type { LoadOptions, LoadProgress, ModelInfo, ModelSpec } from '../../src/shared/protocol.js';
 import { describeRegistry } from '../../src/models/registry.js';
 import type { BackendLoader } from '../backend.js';
 import { TransformersBackend, type ModelDefaults } from './backend.js';
+import { candidateDevices } from './devices.js';
 import { dtypeFor } from './dtype.js';
 import { fetchRenamedFiles } from './renamed-files.js';
 
@@ -38,23 +39,6 @@ function configureEnvironment(spec: TransformersSpec, options: LoadOptions): voi
   // Mutate the field: ONNX Runtime holds on to the wasm settings object.
   const wasm = env.backends.onnx.wasm;
   if (wasm) wasm.wasmPaths = { ...options.wasmPaths };
-}
-
-interface Candidates {
-  devices: Device[];
-  /** Why WebGPU is not among them, when it is not. */
-  reason?: string;
-  shaderF16: boolean;
-}
-
-async function candidateDevices(preference: LoadOptions['device']): Promise<Candidates> {
-  if (preference === 'wasm') return { devices: ['wasm'], shaderF16: false };
-  const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
-  const shaderF16 = adapter?.features.has('shader-f16') ?? false;
-  if (adapter) return { devices: preference === 'webgpu' ? ['webgpu'] : ['webgpu', 'wasm'], shaderF16 };
-  const reason = navigator.gpu ? 'no WebGPU adapter is available' : 'this browser has no WebGPU';
-  if (preference === 'webgpu') throw new ZStreamError('model_load_failed', `Cannot run on WebGPU: ${reason}.`);
-  return { devices: ['wasm'], reason, shaderF16 };
 }
 
 function progressReporter(report: (p: LoadProgress) => void) {
