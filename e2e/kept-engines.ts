@@ -1,7 +1,7 @@
 // One loaded engine for the tests of a block that only send it requests. A load is most of such a
 // test's time (6–8 s on WASM, 25–30 s on WebGPU over SwiftShader, docs/testing.md), so a block opts
 // in with `test.use({ sharedEngine: { device } })` and its tests get the same page, loaded once.
-// The page lives until a test of another spec file asks for its `page`, or the worker ends; a failed
+// The page lives until a test of another spec file begins (`enter`), or the worker ends; a failed
 // test ends the worker (Playwright), so the next test gets a page of its own. Not for the pull-by-id
 // projects: their page setting (e2e/transfer.ts) is checked per test, on the test's own page.
 import { expect, type Page } from '@playwright/test';

@@ -1,6 +1,6 @@
 // A model that cannot load: createEngine rejects naming the file, and never hangs; an engine whose
-// model cannot be reloaded after a crash answers 503 until it can; no WebGPU adapter means WASM,
-// reported in engine.model and /v1/models. The model's files are broken on the wire with page.route.
+// model cannot be reloaded after a crash answers 503 until it can; no WebGPU adapter, or only a
+// software one, means WASM under 'auto', reported in engine.model and /v1/models. The model's files are broken on the wire with page.route.
 import { chromium, type Page } from '@playwright/test';
 import { STORY, expect, openHarness, test } from './fixtures.js';
 import { BASE_URL, MESSAGES, openEngineWith } from './flow-helpers.js';
@@ -57,38 +57,31 @@ test('an engine whose model cannot be reloaded answers 503, then serves again on
   expect(text).toBe(STORY);
 });
 
+/** `createEngine()` with device 'auto' on `page`: it must run the story on WASM and give `reason` in engine.model and /v1/models. */
+async function expectAutoOnWasm(page: Page, reason: string): Promise<void> {
+  await openHarness(page);
+  const result = await page.evaluate(async ({ messages, BASE_URL }) => {
+    window.engine = await window.zstream.createEngine({ modelBaseURL: '/models/' }); // device: 'auto'
+    const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
+    const models = await (await fetch(`${BASE_URL}/models`)).json();
+    return { model: window.engine.model, models, text: (await window.engine.chat(messages)).text };
+  }, { messages: MESSAGES, BASE_URL });
+  expect(result.model).toMatchObject({ device: 'wasm', fallbackReason: reason });
+  expect(result.models.data[0]).toMatchObject({ object: 'model', device: 'wasm', fallback_reason: reason });
+  expect(result.text).toBe(STORY);
+}
+
 test('without a WebGPU adapter the engine runs on WASM and says why, also in /v1/models', async ({ baseURL }) => {
   // A browser without --enable-unsafe-webgpu: navigator.gpu exists, requestAdapter() gives null.
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
-    const page = await browser.newPage({ baseURL });
-    await openHarness(page);
-    const result = await page.evaluate(async ({ messages, BASE_URL }) => {
-      window.engine = await window.zstream.createEngine({ modelBaseURL: '/models/' }); // device: 'auto'
-      const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
-      const models = await (await fetch(`${BASE_URL}/models`)).json();
-      return { model: window.engine.model, models, text: (await window.engine.chat(messages)).text };
-    }, { messages: MESSAGES, BASE_URL });
-    expect(result.model).toMatchObject({ device: 'wasm', fallbackReason: 'no WebGPU adapter is available' });
-    expect(result.models.data[0]).toMatchObject({ object: 'model', device: 'wasm', fallback_reason: 'no WebGPU adapter is available' });
-    expect(result.text).toBe(STORY);
+    await expectAutoOnWasm(await browser.newPage({ baseURL }), 'no WebGPU adapter is available');
   } finally {
     await browser.close();
   }
 });
 
 test("on a software WebGPU adapter (SwiftShader here) 'auto' runs on WASM and says why, also in /v1/models", async ({ page }) => {
-  await openHarness(page);
-  const result = await page.evaluate(async ({ messages, BASE_URL }) => {
-    const adapter = await navigator.gpu.requestAdapter();
-    window.engine = await window.zstream.createEngine({ modelBaseURL: '/models/' }); // device: 'auto'
-    const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
-    const models = await (await fetch(`${BASE_URL}/models`)).json();
-    return { fallbackAdapter: adapter?.info.isFallbackAdapter, model: window.engine.model, models, text: (await window.engine.chat(messages)).text };
-  }, { messages: MESSAGES, BASE_URL });
-  expect(result.fallbackAdapter).toBe(true);
-  const reason = 'the WebGPU adapter is a software fallback (google swiftshader), slower than WASM';
-  expect(result.model).toMatchObject({ device: 'wasm', fallbackReason: reason });
-  expect(result.models.data[0]).toMatchObject({ object: 'model', device: 'wasm', fallback_reason: reason });
-  expect(result.text).toBe(STORY);
+  await expectAutoOnWasm(page, 'the WebGPU adapter is a software fallback (google swiftshader), slower than WASM');
+  expect(await page.evaluate(async () => (await navigator.gpu.requestAdapter())?.info.isFallbackAdapter)).toBe(true);
 });

@@ -1,5 +1,5 @@
 // The devices a load tries, for each adapter a browser may hand out (real Chromium's SwiftShader, a
-// fallback adapter, is checked end to end in e2e/backends.spec.ts; a hardware one exists only here).
+// fallback adapter, is checked end to end in e2e/load-faults.spec.ts; a hardware one exists only here).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { candidateDevices } from './devices.js';
 
@@ -29,6 +29,11 @@ describe('candidateDevices', () => {
       devices: ['wasm', 'webgpu'], shaderF16: false,
       reason: 'the WebGPU adapter is a software fallback (google swiftshader), slower than WASM',
     });
+    // A browser may leave the adapter's names empty (privacy): the reason names what there is.
+    withAdapter({ isFallbackAdapter: true, vendor: 'microsoft' });
+    expect((await candidateDevices('auto')).reason).toBe('the WebGPU adapter is a software fallback (microsoft), slower than WASM');
+    withAdapter({ isFallbackAdapter: true });
+    expect((await candidateDevices('auto')).reason).toBe('the WebGPU adapter is a software fallback (unnamed), slower than WASM');
   });
 
   it("'webgpu' runs on whatever adapter there is, a fallback one too", async () => {
