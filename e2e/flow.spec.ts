@@ -212,14 +212,16 @@ for (const device of DEVICES) {
 
     test("a request's n choices are one unit: a full queue refuses the next request, never choice 2 mid-stream", async ({ page }) => {
       test.skip(device === 'webgpu', QUEUE_ON_MAIN_THREAD);
-      await openEngineWith(page, device, { maxQueued: 1, maxRunning: 1 }); // one at a time: the choices wait
+      // One at a time: the choices wait. runAhead 1: choice 0 pauses a token ahead of its reader, so
+      // it still holds the model (and choice 1 the queue) when the third request arrives.
+      await openEngineWith(page, device, { maxQueued: 1, maxRunning: 1, runAhead: 1 });
       const result = await page.evaluate(async ({ messages, BASE_URL }) => {
         const fetch = window.zstream.createFetch(window.engine, { baseURL: BASE_URL });
         const post = (body: object) => fetch(`${BASE_URL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages, ...body }) });
         const running = (await post({})).body!.getReader();
         await running.read();
         await running.read(); // it holds the model
-        const twoChoices = (await post({ n: 2, max_tokens: 5 })).body!.getReader(); // both choices wait: the queue is full
+        const twoChoices = (await post({ n: 2, max_tokens: 12 })).body!.getReader(); // both choices wait: the queue is full
         const whileWaiting = (await post({})).status;
         await running.cancel();
         const decoder = new TextDecoder();
