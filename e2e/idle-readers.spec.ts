@@ -23,6 +23,8 @@ for (const device of DEVICES) {
         const rows = [];
         for (const mistake of MISTAKES) {
           const leftOver = await idleMistakes.makeMistake(mistake, engine, true);
+          // Its run-ahead generated (it interleaves with the next request otherwise): then the clock starts.
+          await window.zstreamTesting.engineTestHooks(engine).settled();
           t0 = performance.now();
           const limit = new Promise<string>((resolve) => setTimeout(() => resolve('blocked'), aloneMs + 2000));
           const text = await Promise.race([engine.chat(messages).then((r) => r.text), limit]);

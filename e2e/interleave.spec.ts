@@ -49,6 +49,8 @@ for (const device of DEVICES) {
         const neverIterated = await client.chat.completions.create({ model: 'm', stream: true, messages });
         const abandoned = engine.chatStream(messages)[Symbol.asyncIterator]();
         await abandoned.next();
+        // The three have generated their run-ahead and wait for their readers; then the clock starts.
+        await window.zstreamTesting.engineTestHooks(engine).settled();
         const others = Promise.all([
           engine.chat(messages).then((r) => r.text),
           client.chat.completions.create({ model: 'm', messages }).then((c) => c.choices[0]?.message.content),
@@ -184,9 +186,11 @@ test('[wasm] where requests cannot interleave (maxRunning 1), an idle reader is 
   await openEngineWith(page, 'wasm', { maxRunning: 1, preemptIdleMs: 300 });
   const result = await page.evaluate(async (messages) => {
     const { engine } = window;
+    // The clock starts before the idle request does: the worker's preempt clock starts later still
+    // (when the unread request reaches its run-ahead), so waitedMs cannot undercount.
+    const started = performance.now();
     const idle = (await engine.generate({ messages })).getReader();
     const first = await idle.read();
-    const started = performance.now();
     const other = await engine.chat(messages);
     const waitedMs = performance.now() - started;
     const events = [];

@@ -123,11 +123,7 @@ test('wasm: aborting an openai SDK stream mid-response stops generation and free
     for await (const event of stream) {
       if (event.type === 'response.output_text.delta' && ++deltas === 3) abort.abort();
     }
-    let stats = await engine.stats!();
-    for (let i = 0; i < 100 && (stats.running > 0 || stats.openKvCaches > 0); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      stats = await engine.stats!();
-    }
+    const stats = await window.zstreamTesting.engineTestHooks(engine).statsWhen((s) => s.running === 0 && s.openKvCaches === 0);
     const after = await client.responses.create({ model: 'm', input: 'Tell me a story' });
     return { deltas, generated: stats.generatedTokens - before.generatedTokens, stats, text: after.output_text };
   }, BASE_URL);
