@@ -15,8 +15,9 @@ for (const device of DEVICES) {
       test.slow();
       await openEngineWith(page, device);
       const rows = await page.evaluate(async ({ messages }) => {
-        const { engine, idleMistakes } = window;
+        const { engine, idleMistakes, zstreamTesting } = window;
         const { MISTAKES } = idleMistakes;
+        const hooks = zstreamTesting.engineTestHooks(engine);
         let t0 = performance.now();
         await engine.chat(messages);
         const aloneMs = performance.now() - t0;
@@ -24,7 +25,7 @@ for (const device of DEVICES) {
         for (const mistake of MISTAKES) {
           const leftOver = await idleMistakes.makeMistake(mistake, engine, true);
           // Its run-ahead generated (it interleaves with the next request otherwise): then the clock starts.
-          await window.zstreamTesting.engineTestHooks(engine).settled();
+          await hooks.settled();
           t0 = performance.now();
           const limit = new Promise<string>((resolve) => setTimeout(() => resolve('blocked'), aloneMs + 2000));
           const text = await Promise.race([engine.chat(messages).then((r) => r.text), limit]);

@@ -113,7 +113,7 @@ test('wasm: aborting an openai SDK stream mid-response stops generation and free
   // runAhead 1: the reader paces generation, so an early stop leaves most of the story ungenerated.
   await openEngineWith(page, 'wasm', { runAhead: 1 });
   const result = await page.evaluate(async (baseURL) => {
-    const { engine, zstream, OpenAI } = window;
+    const { engine, zstream, zstreamTesting, OpenAI } = window;
     const fetch = zstream.createFetch(engine, { baseURL });
     const client = new OpenAI({ baseURL, apiKey: 'x', dangerouslyAllowBrowser: true, fetch, maxRetries: 0 });
     const before = await engine.stats!();
@@ -123,7 +123,7 @@ test('wasm: aborting an openai SDK stream mid-response stops generation and free
     for await (const event of stream) {
       if (event.type === 'response.output_text.delta' && ++deltas === 3) abort.abort();
     }
-    const stats = await window.zstreamTesting.engineTestHooks(engine).statsWhen((s) => s.running === 0 && s.openKvCaches === 0);
+    const stats = await zstreamTesting.engineTestHooks(engine).statsWhen((s) => s.running === 0 && s.openKvCaches === 0);
     const after = await client.responses.create({ model: 'm', input: 'Tell me a story' });
     return { deltas, generated: stats.generatedTokens - before.generatedTokens, stats, text: after.output_text };
   }, BASE_URL);
